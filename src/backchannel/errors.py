@@ -1,0 +1,34 @@
+"""The exception tree.  Every message names the file or field and says what is wrong.
+
+    BackchannelError
+     ├── InputError        a document cannot be read (empty, binary, bad encoding, too big,
+     │                     no article in the HTML, JSON without ``text``); names the file
+     ├── ActorFileError    a user's ``--actors`` file is malformed; names the file and entry
+     └── ModelError        no usable spaCy English pipeline is installed; says what to install
+
+The CLI turns each of these into one line on stderr; nothing else should reach
+the user as a traceback.
+"""
+
+from __future__ import annotations
+
+
+class BackchannelError(Exception):
+    """Base class: an error that the CLI reports as one line."""
+
+
+class InputError(BackchannelError):
+    """A document could not be read.  ``source`` is the file or URL, ``reason`` the problem."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class ActorFileError(BackchannelError):
+    """An actor alias file is malformed."""
+
+
+class ModelError(BackchannelError):
+    """No usable spaCy pipeline could be loaded."""

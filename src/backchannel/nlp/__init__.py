@@ -1,0 +1,1 @@
+"""Language processing helpers: time expressions, lexicons and the spaCy-based extractors."""

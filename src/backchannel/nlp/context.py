@@ -1,0 +1,104 @@
+"""What the rules need to know about one document beyond its parse.
+
+Built once per Doc by the attribution component and shared with the signal
+component through ``doc._.bc_context``: the quotes, the actors, the
+paragraphs and the article's date.  Keeping it in one object avoids
+recomputing quotes and mention tables in every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Span
+
+from .actors import DocumentActors
+from .quotes import Quote, find_quotes, outermost
+from .registry import ActorRegistry
+from .timex import find_times, parse_published
+
+YEAR = re.compile(r"(?<![\d,.])(19[5-9]\d|20[0-4]\d)(?![\d,])")
+PARAGRAPH = re.compile(r"\n\s*\n|\n")
+
+
+@dataclass
+class DocContext:
+    doc: Doc
+    published: str
+    ref: date | None
+    actors: DocumentActors
+    quotes: list[Quote]
+    top_quotes: list[Quote]
+    paragraph_starts: list[int] = field(default_factory=list)
+    outlet: str = ""  # the article's own outlet: implied in every chain, so never listed in ``via``
+    title: str = ""
+
+    @classmethod
+    def build(
+        cls, doc: Doc, registry: ActorRegistry, published: str, outlet: str = "", title: str = ""
+    ) -> DocContext:
+        ref = parse_published(published) if published else None
+        quotes = find_quotes(doc.text)
+        starts = [0] + [m.end() for m in PARAGRAPH.finditer(doc.text)]
+        return cls(
+            doc=doc,
+            published=published,
+            ref=ref,
+            actors=DocumentActors(doc, registry, ref),
+            quotes=quotes,
+            top_quotes=outermost(quotes),
+            paragraph_starts=starts,
+            outlet=outlet,
+            title=title,
+        )
+
+    def paragraph_of(self, char: int) -> int:
+        return bisect_right(self.paragraph_starts, char) - 1
+
+    def paragraph_span(self, index: int) -> tuple[int, int]:
+        start = self.paragraph_starts[index]
+        end = self.paragraph_starts[index + 1] if index + 1 < len(self.paragraph_starts) else len(self.doc.text)
+        return start, end
+
+    def quote_at(self, char: int) -> Quote | None:
+        """The outermost quote holding a character, if any."""
+        for q in self.top_quotes:
+            if q.start <= char < q.end:
+                return q
+        return None
+
+    def year_hint(self, char: int) -> int | None:
+        """The narrative's year at ``char``: the last explicit year written in this or the previous paragraph,
+        when it is earlier than the article's year (so "on 9 November" after "November 2022" stays in 2022)."""
+        if self.ref is None:
+            return None
+        p = self.paragraph_of(char)
+        start = self.paragraph_span(max(0, p - 1))[0]
+        years = [int(m.group(1)) for m in YEAR.finditer(self.doc.text, start, char)]
+        years = [y for y in years if y < self.ref.year]
+        return years[-1] if years else None
+
+    def when_in(self, start: int, end: int, skip_before: tuple[str, ...] = ()) -> str:
+        """The first resolvable time expression in a character range ('' when none)."""
+        text = self.doc.text[start:end]
+        for m in find_times(text, self.ref, self.year_hint(start)):
+            before = text[max(0, m.start - 12) : m.start].lower()
+            if skip_before and any(w in before.split() for w in skip_before):
+                continue
+            if self.ref is not None and m.value > self.ref.isoformat()[: len(m.value)]:
+                continue  # a future date is a term ("before the election in March"), not when it was said
+            return m.value
+        return ""
+
+    def published_value(self) -> str:
+        if self.ref is None:
+            return ""
+        return self.published if re.fullmatch(r"\d{4}-\d{2}", self.published or "") else self.ref.isoformat()
+
+
+def sentence_of(doc: Doc, char: int) -> Span | None:
+    tok = doc.char_span(char, char + 1, alignment_mode="expand")
+    return tok.sent if tok is not None and len(tok) else None

