@@ -15,8 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+import spacy
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
 from .lexicon import lexicon
@@ -55,26 +58,26 @@ def _matcher_for(registry: ActorRegistry, doc: Doc) -> PhraseMatcher:
     if cached is not None and cached[0] is registry:
         return cached[1]
     matcher = PhraseMatcher(doc.vocab, attr="LOWER")
-    tokenizer = doc.vocab
+    tokenizer = _english_tokenizer()
     seen: set[str] = set()
-    patterns = []
+    forms = []
     for form, _name in registry.surface_forms():
         low = form.lower()
         if low in seen or len(low) < 2:
             continue
         seen.add(low)
-        patterns.append(Doc(tokenizer, words=_simple_tokens(form)))
+        forms.append(form)
+    # patterns tokenised exactly as texts are ("Ben-Gvir" -> Ben - Gvir), in the text's vocab
+    patterns = [Doc(doc.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d])
+                for d in tokenizer.pipe(forms)]
     matcher.add("ACTOR", patterns)
     _MATCHERS[key] = (registry, matcher)
     return matcher
 
 
-_TOKEN_RE = re.compile(r"\w+(?:[-‐]\w+)*|’s|'s|[^\w\s]")
-
-
-def _simple_tokens(text: str) -> list[str]:
-    """Tokenise a registry form the way spaCy's English tokenizer splits names and titles."""
-    return _TOKEN_RE.findall(text)
+@lru_cache(maxsize=1)
+def _english_tokenizer() -> Tokenizer:
+    return spacy.blank("en").tokenizer
 
 
 class DocumentActors:

@@ -81,7 +81,7 @@ MODIFIERS: tuple[str, ...] = tuple(sorted({
 COMMON_WORDS: frozenset[str] = frozenset({
     "us", "is", "it", "pa", "au", "un", "an", "as", "at", "am", "let", "who", "turkey", "china", "chad",
     "jordan", "niger", "gallant", "waltz", "salami", "quad", "cooper", "tusk", "trump", "truss", "macron",
-    "barrack", "fano", "hun",
+    "barrack", "hun", "store", "sac", "agar",
 })
 
 _FOLD = str.maketrans({
@@ -324,11 +324,11 @@ class ActorRegistry:
     def _person_at_end(self, key: str, mention: str, on: date | None) -> ActorEntry | None:
         words = key.split(" ")
         for i in range(1, len(words)):
-            before = words[i - 1]
-            if before in ("of", "by", "with", "and", "or") or before.endswith("'s"):
-                return None  # "the wife of Vladimir Putin" names someone else
             found = self._resolve(" ".join(words[i:]), mention, on, persons_only=True)
             if found is not None:
+                before = words[i - 1]
+                if before in ("of", "by", "with", "and", "or", "to", "for"):
+                    return None  # "the wife of Vladimir Putin" names someone else
                 return found
         return None
 
@@ -521,7 +521,7 @@ def _unique(items: tuple) -> tuple:
 
 # ---- helpers ---------------------------------------------------------------------------------------
 def _group_phrases(entry: ActorEntry) -> list[str]:
-    """ "Russian officials", "the Russian side", "Russia's government": the authorities behind an actor."""
+    """The authorities behind an actor: "Russian officials", "the Russian side", "Russia's government"."""
     phrases = [f"{d} {noun}" for d in entry.demonyms for noun in GROUP_NOUNS]
     if entry.kind == "state":
         phrases += [f"{entry.name}'s {noun}" for noun in POSSESSIVE_NOUNS]

@@ -419,7 +419,19 @@ def _signals_for(
                 span = tok.doc[s.i : s.i + 1]
             if s.lower_ in lex.forecast_heads:
                 return []
-            mention = ctx.actors.resolve_span(span, speaker_actor=speaker_actor)
+            mention = None
+            if s.pos_ == "PRON" and carrier is not None and carrier.speaker_actor and carrier.record.kind != "direct":
+                # "X said (that) it/he would ...": the pronoun is the speaker
+                speaker_kind = ctx.actors.kind_of(carrier.speaker_actor)
+                if (s.lower_ in ("he", "she", "his", "her")) == (speaker_kind == "person"):
+                    mention = ctx.actors.resolve_pronoun(s, speaker_actor=carrier.speaker_actor) if s.lower_ in (
+                        "we", "i") else None
+                    if mention is None:
+                        from .actors import Mention
+
+                        mention = Mention(s.idx, s.idx + len(s), carrier.speaker_actor, speaker_kind, True)
+            if mention is None:
+                mention = ctx.actors.resolve_span(span, speaker_actor=speaker_actor)
             if mention is None and s.pos_ == "PRON" and s.lower_ in ("it", "its"):
                 mention = ctx.actors._most_recent(s.idx, kinds={"state", "armed_group", "organisation", "institution"})
             if mention is not None and mention.actor not in actors:
@@ -434,7 +446,7 @@ def _signals_for(
     evidence_start, evidence_end = _evidence_bounds(sent, tok)
     evidence = ctx.doc.text[evidence_start:evidence_end]
     chain = _carriers(tok.idx, attributions)
-    channel = _channel(ctx, sent, chain, actors, lex)
+    channel = _channel(ctx, sent, chain, actors, lex, tok.lemma_.lower())
     sources = _sources(chain, actors)
     when = _when(ctx, sent, carrier, attributions)
     terms = _terms(ctx, sent, tok, trig.topic_token)
@@ -547,7 +559,13 @@ BOTH_CHANNELS = re.compile(
 )
 
 
-def _channel(ctx: DocContext, sent: Span, chain: list[FoundAttribution], actors: list[str], lex: Lexicon) -> str:
+PUBLIC_ACTS = {"approve", "sign", "ratify", "endorse", "announce", "initial", "unveil", "present", "table", "submit",
+               "call", "urge", "host", "vote", "declare", "publish", "propose", "welcome", "appeal", "speak"}
+
+
+def _channel(
+    ctx: DocContext, sent: Span, chain: list[FoundAttribution], actors: list[str], lex: Lexicon, trigger_lemma: str = ""
+) -> str:
     texts = [sent.text]
     carrier = chain[0] if chain else None
     if carrier is not None:
@@ -564,6 +582,8 @@ def _channel(ctx: DocContext, sent: Span, chain: list[FoundAttribution], actors:
         return "private"  # a leak or back channel is the specific fact; "in public" nearby is usually contrast
     if public:
         return "public"
+    if carrier is None:
+        return "public" if trigger_lemma in PUBLIC_ACTS else "unknown"
     if carrier is not None:
         if any(a.record.speaker_kind == "anonymous" for a in chain) or any(
             w in " ".join(carrier.record.via).lower() for w in ("official", "source", "people")

@@ -1,0 +1,144 @@
+"""The CLI end to end, in a subprocess, on files written by the tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ARTICLE = {
+    "title": "Kyiv accepts US truce proposal",
+    "outlet": "Test Desk",
+    "author": "A. Writer",
+    "published": "2025-03-12",
+    "url": "",
+    "text": (
+        "Ukraine said on Tuesday it was ready to accept a 30-day ceasefire proposed by the United States, "
+        "after talks with American officials in Jeddah as the war went on.\n\n"
+        "“We are ready for peace,” Volodymyr Zelenskyy said in his evening address."
+    ),
+}
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "backchannel", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture()
+def good_file(tmp_path: Path) -> Path:
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(ARTICLE), encoding="utf-8")
+    return path
+
+
+def test_extract_one_article_prints_one_object_with_the_schema(good_file: Path):
+    proc = run("extract", str(good_file), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out) == {"article", "attributions", "signals"}
+    assert set(out["article"]) == {"title", "outlet", "author", "published", "url", "text"}
+    assert out["signals"], "a ready-to-accept ceasefire sentence must give a signal"
+    for s in out["signals"]:
+        assert set(s) == {"actor", "stance", "topic", "channel", "terms", "when", "sources", "evidence",
+                          "evidence_span", "confidence"}
+        start, end = s["evidence_span"]
+        assert out["article"]["text"][start:end] == s["evidence"]
+    for a in out["attributions"]:
+        assert set(a) == {"speaker", "speaker_kind", "cue", "content", "kind", "via", "speaker_span",
+                          "cue_span", "content_span", "confidence"}
+
+
+def test_published_and_outlet_flags_override(good_file: Path):
+    proc = run("extract", str(good_file), "--published", "2025-04-01", "--outlet", "Other Desk")
+    out = json.loads(proc.stdout)
+    assert out["article"]["published"] == "2025-04-01"
+    assert out["article"]["outlet"] == "Other Desk"
+
+
+def test_bad_inputs_each_give_one_line_and_the_good_file_is_still_printed(tmp_path: Path, good_file: Path):
+    bad = {
+        "empty.txt": b"",
+        "binary.txt": bytes(range(256)) * 4,
+        "latin1.txt": "Caf\xe9 talks in Gen\xe8ve".encode("latin-1"),
+        "nav.html": b"<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+        "notext.json": json.dumps({"title": "No body"}).encode(),
+    }
+    paths = []
+    for name, data in bad.items():
+        p = tmp_path / name
+        p.write_bytes(data)
+        paths.append(p)
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as fh:
+        fh.truncate(20 * 1024 * 1024)  # a 20 MB file (sparse: the reader must refuse it by its size)
+    paths.append(huge)
+    proc = run("extract", *map(str, paths), str(good_file), "--format", "json")
+    assert proc.returncode == 1
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == len(paths), proc.stderr
+    for p in paths:
+        (line,) = [line for line in lines if p.name in line]
+        assert "Traceback" not in line
+    out = json.loads(proc.stdout)
+    assert isinstance(out, list) and len(out) == 1
+    assert out[0]["article"]["title"] == ARTICLE["title"]
+
+
+def test_nothing_readable_exits_2(tmp_path: Path):
+    p = tmp_path / "empty.md"
+    p.write_text("   \n", encoding="utf-8")
+    proc = run("extract", str(p))
+    assert proc.returncode == 2
+    assert "empty.md" in proc.stderr and proc.stdout == ""
+
+
+def test_several_paths_give_a_list_in_input_order_and_table_is_aligned(tmp_path: Path, good_file: Path):
+    second = tmp_path / "second.txt"
+    second.write_text("Football results\n\nThe match ended 2-1 after extra time.", encoding="utf-8")
+    proc = run("extract", str(second), str(good_file))
+    out = json.loads(proc.stdout)
+    assert [o["article"]["title"] for o in out] == ["Football results", ARTICLE["title"]]
+    table = run("extract", str(good_file), "--format", "table")
+    assert table.returncode == 0
+    header = next(line for line in table.stdout.splitlines() if line.startswith("actor"))
+    assert "stance" in header and "evidence" in header
+    jsonl = run("extract", str(second), str(good_file), "--format", "jsonl")
+    assert len(jsonl.stdout.strip().splitlines()) == 2
+
+
+def test_user_actor_file_adds_an_actor(tmp_path: Path):
+    actors = tmp_path / "actors.json"
+    actors.write_text(json.dumps({"version": 1, "actors": [
+        {"name": "Free Marsh Front", "kind": "armed_group", "country": None, "aliases": ["the Marsh Front"],
+         "titles": [], "demonyms": []}
+    ]}), encoding="utf-8")
+    article = tmp_path / "a.txt"
+    article.write_text(
+        "Marsh war\n\nThe Marsh Front said on Monday it was ready for a ceasefire after a year of war.",
+        encoding="utf-8",
+    )
+    proc = run("extract", str(article), "--actors", str(actors), "--published", "2025-01-10")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [s["actor"] for s in out["signals"]] == ["Free Marsh Front"]
+
+
+def test_malformed_actor_file_is_one_line_error(tmp_path: Path, good_file: Path):
+    actors = tmp_path / "bad-actors.json"
+    actors.write_text("{not json", encoding="utf-8")
+    proc = run("extract", str(good_file), "--actors", str(actors))
+    assert proc.returncode == 2
+    assert "bad-actors.json" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_every_command_has_help():
+    for command in ("extract", "eval"):
+        proc = run(command, "--help")
+        assert proc.returncode == 0
+        assert "usage: backchannel " + command in proc.stdout

@@ -1,0 +1,27 @@
+"""The quality gate: the extractor on our own gold articles must stay above the floors in eval/floors.json.
+
+Lowering a floor is a deliberate, reviewed change (see eval/floors.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from backchannel.evaluation import check_floors, evaluate, format_report
+from backchannel.read import read_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_gold_set_meets_floors(extractor):
+    report = evaluate(ROOT / "eval" / "gold", lambda p: extractor.extract(read_path(p)).to_dict())
+    floors = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
+    problems = check_floors(report, floors)
+    assert not problems, "\n".join(problems) + "\n\n" + format_report(report)
+
+
+def test_gold_set_is_broad_enough():
+    """At least 12 articles, 6 conflicts and 3 negatives (articles with no signal)."""
+    golds = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "eval" / "gold").glob("*/gold.json")]
+    assert len(golds) >= 12
+    assert sum(1 for g in golds if not g["signals"]) >= 3
