@@ -37,6 +37,18 @@ TITLE_HEADS = {"chair", "chairman", "chief", "head", "minister", "envoy", "spoke
                "representative", "delegation", "negotiators", "mediators", "mediator", "foreign"}
 
 
+BARE_INSTITUTIONS = {"cabinet", "government", "army", "military", "junta", "parliament", "leadership", "regime",
+                     "authorities", "administration"}
+BOTH_SIDES = re.compile(
+    r"^(?:both|the two|the warring|the rival)\s+(?:sides|parties|countries|governments|neighbours|neighbors|"
+    r"nations|states|delegations)$|^the two$|^both$|^the parties$|^the warring parties$"
+)
+
+
+def _is_both_sides(span: Span) -> bool:
+    return bool(BOTH_SIDES.match(" ".join(span.text.lower().split())))
+
+
 @dataclass(frozen=True)
 class Mention:
     """A stretch of text that names an actor."""
@@ -200,6 +212,12 @@ class DocumentActors:
                     state = self.registry.state_for_demonym(child.text)
                     if state:
                         return Mention(span.start_char, span.end_char, state, "state", root.dep_.startswith("nsubj"))
+        # "both sides", "the two countries": the two actors the article is most about
+        if _is_both_sides(span):
+            return None
+        # "the cabinet", "the army", "the government": the state the article last named
+        if low in BARE_INSTITUTIONS and len(span) <= 2 and any(t.lower_ == "the" for t in root.children):
+            return self._most_recent(span.start_char, kinds={"state"})
         # "the group", "the militia", "the president": the most recent actor of that kind
         if low in GROUP_WORDS and any(t.lower_ == "the" for t in root.children):
             return self._most_recent(span.start_char, kinds={"armed_group", "organisation"})
@@ -218,6 +236,21 @@ class DocumentActors:
                 name = re.sub(r"^the\s+", "", name, flags=re.I)
                 return Mention(ent.start_char, ent.end_char, name, "organisation", True)
         return None
+
+    def sides(self) -> list[str]:
+        """The two parties an article is most about: the most-mentioned states and armed groups
+        (a person counts for the state they lead).  Used for "both sides", "the two countries"."""
+        counts: dict[str, int] = {}
+        for m in self.mentions:
+            name = m.actor
+            if m.kind == "person":
+                name = self.registry.country_of(m.actor) or ""
+            elif m.kind not in ("state", "armed_group"):
+                continue
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+        ranked = sorted(counts, key=lambda n: -counts[n])
+        return ranked[:2] if len(ranked) >= 2 else []
 
     def resolve_pronoun(self, token: Token, speaker_actor: str | None = None) -> Mention | None:
         low = token.lower_

@@ -403,6 +403,11 @@ def _speaker_span(tok: Token) -> Span:
     for t in tok.subtree:
         if t.i <= tok.i:
             continue
+        if t.dep_ == "appos" and t.head.i == tok.i and doc[t.left_edge.i - 1].text not in SPEAKER_STOP:
+            end = t.right_edge.i + 1  # "Sudan's paramilitary Rapid Support Forces": one name, no comma
+            continue
+        if t.i < end:
+            continue
         if t.dep_ in ("relcl", "acl", "appos", "advcl") or t.text in SPEAKER_STOP:
             break
         end = t.i + 1

@@ -77,9 +77,28 @@ class DocContext:
             return None
         p = self.paragraph_of(char)
         start = self.paragraph_span(max(0, p - 1))[0]
-        years = [int(m.group(1)) for m in YEAR.finditer(self.doc.text, start, char)]
-        years = [y for y in years if y < self.ref.year]
+        text = self.doc.text[start:char]
+        if not YEAR.search(text):
+            return None
+        years = []
+        for m in find_times(text, self.ref):
+            year = int(m.value[:4])
+            before = text[max(0, m.start - 8) : m.start].lower().split()
+            dated = len(m.value) > 4 or (before and before[-1] in ("in", "of", "since", "by", "during", "until"))
+            # a year that dates an event ("in November 2022", "the autumn of 2022"), recent enough to set the
+            # narrative's year; "the 1994 genocide" or "a 1990 declaration" do not
+            if m.explicit_year and dated and self.ref.year - 4 <= year < self.ref.year:
+                years.append(year)
         return years[-1] if years else None
+
+    def last_time_before(self, start: int, char: int) -> str:
+        """The last time expression between two characters (the paragraph's narrative time), or ''."""
+        text = self.doc.text[start:char]
+        values = [
+            m.value for m in find_times(text, self.ref, self.year_hint(start))
+            if self.ref is None or m.value <= self.ref.isoformat()[: len(m.value)]
+        ]
+        return values[-1] if values else ""
 
     def when_in(self, start: int, end: int, skip_before: tuple[str, ...] = ()) -> str:
         """The first resolvable time expression in a character range ('' when none)."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from ..records import Signal
+from .actors import _is_both_sides
 from .attribution import FoundAttribution
 from .context import DocContext
 from .lexicon import Lexicon, lexicon
@@ -32,7 +33,8 @@ WEAK_TOPIC_NEEDS_PEACE = {"plan", "proposal", "framework", "process", "initiativ
                           "compromise", "arrangement", "understanding", "conference", "summit", "meeting", "round",
                           "pact"}
 FIGHTING_WORDS = {"fighting", "hostilities", "war", "fire", "attacks", "strikes", "combat", "violence", "offensive",
-                  "bombardment", "bombing", "shelling", "operations", "clashes", "conflict"}
+                  "bombardment", "bombing", "shelling", "operations", "clashes", "conflict", "campaign", "assault",
+                  "advance", "shooting", "firing", "bombings", "raids", "airstrikes", "operation", "action"}
 NON_WAR_MODIFIERS = {"trade", "tariff", "tariffs", "economic", "commercial", "contract", "transfer", "wage", "pay",
                      "budget", "debt", "minerals", "mineral", "arms", "grain", "gas", "oil", "energy", "weapons",
                      "loan", "aid", "security", "nuclear", "investment", "business", "coalition", "sponsorship",
@@ -43,11 +45,16 @@ WAR_CONTEXT = {"war", "wars", "fighting", "ceasefire", "cease-fire", "truce", "t
                "front", "insurgents", "militants", "airstrikes", "shelling", "killed", "soldiers", "conflict",
                "occupation", "annexation", "battlefield", "forces", "frontline", "drone", "missile", "missiles"}
 HEDGE_AUX = {"may", "might", "could"}
+MEETING_VERBS = {"host", "hold", "attend", "convene", "join", "chair", "organise", "organize", "arrange", "broker"}
 CONDITION_MARKS = {"if", "unless", "whether"}
 LIGHT_VERBS = {"put", "make", "issue", "present", "voice", "express", "offer", "announce", "table", "submit",
                "send", "deliver", "outline", "unveil", "have", "give", "lay"}
 TERM_PREPS = {"without", "in exchange for", "on condition", "as long as", "provided", "in return for", "until",
               "including", "along", "based on"}
+CONDITION = re.compile(
+    r"\b(only (?:if|after|once|when)|on (?:the )?condition|conditional on|in exchange for|in return for|"
+    r"provided (?:that)?|must (?:first|be tied to|include)|as a precondition|precondition|unless)\b"
+)
 PRIORITY = {"refuses": 6, "agrees": 5, "proposes": 4, "open": 3, "opposes": 2, "urges": 1}
 
 
@@ -91,29 +98,95 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
         seen_text.append(norm)
         if not _has_topic_word(sent, lex):
             continue
-        per_actor: dict[str, Signal] = {}
+        candidates: list[tuple[Signal, Token]] = []
         for trig in _triggers(sent, lex):
-            for sig in _signals_for(ctx, sent, trig, attributions, lex):
-                prev = per_actor.get(sig.actor)
-                if prev is None or _better(sig, prev):
-                    per_actor[sig.actor] = sig
-        signals.extend(sorted(per_actor.values(), key=lambda s: (s.evidence_span or (0, 0))[0]))
+            candidates.extend((sig, trig.token) for sig in _signals_for(ctx, sent, trig, attributions, lex))
+        chosen = _one_per_actor(candidates)
+        signals.extend(sorted(chosen, key=lambda s: (s.evidence_span or (0, 0))[0]))
+    return _third_party_welcomes(signals)
+
+
+OUTER_WINS = {"urges", "opposes", "proposes", "refuses"}
+
+
+def _one_per_actor(candidates: list[tuple[Signal, Token]]) -> list[Signal]:
+    """One signal per actor and sentence.
+
+    When one trigger governs another, the outer one decides if it is pressure, a demand or a refusal
+    ("pressing both sides to sign" is urging, "refused to accept" a refusal), the inner one otherwise
+    ("ready to accept a ceasefire" is agreeing).  Otherwise the best-supported reading wins.
+    """
+    by_actor: dict[str, list[tuple[Signal, Token]]] = {}
+    for sig, tok in candidates:
+        by_actor.setdefault(sig.actor, []).append((sig, tok))
+    chosen = []
+    for group in by_actor.values():
+        scores = [sig.confidence + 0.001 * PRIORITY[sig.stance] for sig, _ in group]
+        for i, (a, ta) in enumerate(group):
+            for j, (b, tb) in enumerate(group):
+                if i != j and ta.i != tb.i and _is_ancestor(ta, tb):
+                    if a.stance in OUTER_WINS:
+                        scores[j] -= 1
+                    else:
+                        scores[i] -= 1
+        best = max(range(len(group)), key=lambda k: scores[k])
+        chosen.append(group[best][0])
+    return chosen
+
+
+def _is_ancestor(a: Token, b: Token) -> bool:
+    return any(x.i == a.i for x in b.ancestors)
+
+
+def _third_party_welcomes(signals: list[Signal]) -> list[Signal]:
+    """"Iran welcomed the agreement": a party welcoming a deal agrees, anyone else is urging it on."""
+    parties = {s.actor for s in signals if s.stance in ("open", "refuses", "proposes", "agrees") and not getattr(s, "_welcome", False)}
+    for s in signals:
+        if getattr(s, "_welcome", False) and s.actor not in parties:
+            s.stance = "urges"
     return signals
-
-
-def _better(a: Signal, b: Signal) -> bool:
-    if a.confidence != b.confidence:
-        return a.confidence > b.confidence
-    return PRIORITY[a.stance] > PRIORITY[b.stance]
 
 
 # ---- topics -------------------------------------------------------------------------------------
 
 
+MESSAGE_VERBS = {"pass", "carry", "relay", "convey", "deliver", "shuttle", "ferry"}
+STOP_VERBS = {"stop", "halt", "cease", "end", "suspend", "pause", "freeze", "lay"}
+PLAN_VERBS = {"set", "unveil", "present", "put", "table", "submit", "outline", "accept", "endorse", "approve",
+              "sign", "back", "reject", "initial", "ratify", "finalise", "finalize", "draft", "propose", "agree",
+              "rebuff", "dismiss", "welcome", "announce"}
+PLAN_WORDS = {"plan", "proposal", "framework", "roadmap", "declaration", "text", "terms", "draft", "blueprint",
+              "initiative", "offer", "arrangement", "understanding", "compromise"}
+
+
+def _stops_fighting(tok: Token) -> bool:
+    """"stop all firing and military action", "halt its bombing campaign": a verb ending the fighting."""
+    if tok.pos_ != "VERB" or tok.lemma_.lower() not in STOP_VERBS:
+        return False
+    for c in tok.children:
+        if c.dep_ in ("dobj", "nsubjpass", "nsubj") or (c.dep_ == "prt" and tok.lemma_.lower() == "lay"):
+            words = {t.lower_ for t in c.subtree} | {t.lemma_.lower() for t in c.subtree}
+            if tok.lemma_.lower() == "lay":
+                if {"down", "arms", "weapons"} <= words | {c.lower_}:
+                    return True
+                continue
+            if c.lower_ in FIGHTING_WORDS or c.lemma_.lower() in FIGHTING_WORDS or (
+                c.dep_ == "dobj" and words & {"fighting", "firing", "hostilities", "shooting", "attacks", "strikes"}
+            ):
+                return True
+    return False
+
+
 def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
     lemma = tok.lemma_.lower()
     low = tok.lower_
+    if _stops_fighting(tok):
+        return "ceasefire"
     topic = lex.topic_words.get(lemma) or lex.topic_words.get(low)
+    if topic is None and low in PLAN_WORDS | {"it", "this"} and tok.dep_ in ("dobj", "nsubjpass", "pobj") and (
+        tok.head.lemma_.lower() in PLAN_VERBS or (tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in PLAN_VERBS)
+    ):
+        return _antecedent_topic(tok, lex) if low in ("it", "this", "text") else "deal"
     if topic is None:
         return None
     if tok.pos_ not in ("NOUN", "PROPN", "ADJ") and lemma not in ("negotiate", "mediate", "cease", "talk"):
@@ -131,6 +204,8 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
     if lemma in WEAK_TOPIC_NEEDS_PEACE:
         if mods & {"peace", "ceasefire", "truce", "negotiated", "diplomatic", "hostage"} or peace_mod:
             return topic
+        if lemma in ("meeting", "summit", "round") and tok.head.lemma_ in MEETING_VERBS:
+            return "talks"
         if tok.i + 2 < len(tok.doc) and tok.nbor(1).lower_ in ("for", "to", "of") and tok.nbor(2).lower_ in ("peace", "end"):
             return topic
         return None
@@ -145,6 +220,19 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
         return None
     if lemma in ("envoy", "intermediary", "contact", "channel", "delegation", "discussion", "consultation", "conversation"):
         return "talks" if lemma in ("delegation",) and tok.dep_ in ("dobj",) else None
+    return None
+
+
+def _antecedent_topic(tok: Token, lex: Lexicon) -> str | None:
+    """"The cabinet approved it": the topic of the deal or truce named in the previous sentences."""
+    doc = tok.doc
+    start = max(0, tok.i - 80)
+    for t in reversed(doc[start : tok.i]):
+        if t.lower_ in ("it", "this", "text"):
+            continue
+        topic = lex.topic_words.get(t.lemma_.lower())
+        if topic and t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in STRONG_TOPIC:
+            return topic
     return None
 
 
@@ -173,11 +261,20 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
     phrase = _phrase_topic(sent, lex)
     found: list[Trigger] = []
     low_sent = sent.text.lower()
+    own_topics = {t.i: tp for t, tp in topics}
     for tok in sent:
         stance = _stance_of(tok, lex)
+        if stance is None and tok.i in own_topics:
+            stance = _self_trigger(tok)
+            if stance is not None:
+                found.append(Trigger(tok, stance, own_topics[tok.i], tok, True, 0))
+            continue
         if stance is None:
             continue
-        if tok.lemma_.lower() in ("cease", "freeze", "halt") and any(tp and t.i == tok.i for t, tp in topics):
+        if tok.i in own_topics and tok.lemma_.lower() in STOP_VERBS | {"cease"}:
+            continue
+        if tok.i in own_topics and tok.pos_ in ("NOUN", "PROPN"):
+            found.append(Trigger(tok, stance, own_topics[tok.i], tok, True, 0))
             continue
         topic_tok, topic, linked = _link(tok, topics)
         if topic is None and phrase is not None:
@@ -210,6 +307,20 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
     return found
 
 
+SELF_TRIGGERS = {"negotiate": "open", "mediate": "urges", "mediator": "urges", "broker": "urges",
+                 "guarantor": "urges", "facilitator": "urges"}
+
+
+def _self_trigger(tok: Token) -> str | None:
+    """Topic words that carry a stance themselves: "X will negotiate", "X mediated", "stop firing"."""
+    lemma = tok.lemma_.lower()
+    if _stops_fighting(tok):
+        return "agrees"
+    if lemma in SELF_TRIGGERS and (tok.pos_ == "VERB" or lemma in ("mediator", "guarantor", "facilitator")):
+        return SELF_TRIGGERS[lemma]
+    return None
+
+
 def _topic_for_refusal(phrase: str, default: str) -> str:
     if "negotiat" in phrase or "talk" in phrase:
         return "talks"
@@ -221,12 +332,21 @@ def _topic_for_refusal(phrase: str, default: str) -> str:
 def _stance_of(tok: Token, lex: Lexicon) -> str | None:
     lemma = tok.lemma_.lower()
     children = {c.lower_ for c in tok.children}
+    if tok.pos_ == "VERB" and lemma in MESSAGE_VERBS:
+        if any(c.dep_ == "dobj" and c.lemma_.lower() in ("message", "proposal", "offer") for c in tok.children):
+            return "urges"  # "Oman had been passing messages between ...": a go-between
+        if lemma == "shuttle":
+            return "urges"
     if tok.pos_ in ("VERB", "AUX") and lemma in lex.stance_verbs:
         options = lex.stance_verbs[lemma]
         if lemma == "rule":
             return "refuses" if "out" in children else None
         if lemma == "walk":
             return "refuses" if children & {"away", "out"} else None
+        if lemma == "stay":
+            return "refuses" if "away" in children else None
+        if lemma == "meet":
+            return "open"
         if lemma == "break":
             return "refuses" if "off" in children else None
         if lemma == "call":
@@ -238,7 +358,9 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
         if lemma in ("hold", "send", "join", "attend", "engage", "resume", "participate"):
             return "open" if _object_is_talks(tok, lex) or lemma in ("attend", "participate") else None
         if lemma in ("insist", "demand", "require", "condition", "set"):
-            return "proposes" if lemma != "set" or "conditions" in {c.lower_ for c in tok.subtree} else None
+            if lemma == "set":
+                return "proposes" if "out" in children or "conditions" in {c.lower_ for c in tok.subtree} else None
+            return "proposes"
         if lemma in ("accept", "agree", "welcome"):
             return "agrees"
         if lemma in ("oppose", "block", "torpedo"):
@@ -252,7 +374,9 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
             return "urges" if "for" in children else None
         if lemma in ("signal",):
             return "open"
-        if lemma in ("announce", "observe", "implement", "respect", "honour", "honor", "extend", "help", "expect"):
+        if lemma == "announce":
+            return "agrees" if _object_is_topic(tok, lex) else None
+        if lemma in ("observe", "implement", "respect", "honour", "honor", "extend", "help", "expect"):
             return None
         return options[0]
     if tok.pos_ == "ADJ" and lemma in lex.stance_adjectives:
@@ -269,6 +393,10 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
             return None if lemma != "victory" else None
         return stance
     return None
+
+
+def _object_is_topic(tok: Token, lex: Lexicon) -> bool:
+    return any(c.dep_ in ("dobj", "nsubjpass") and _topic_of_token(c, lex) for c in tok.children)
 
 
 TALKS_PEOPLE = {"delegation", "delegates", "negotiators", "envoy", "envoys", "team", "emissary", "emissaries"}
@@ -330,6 +458,15 @@ def _depth(node: Token, ancestor: Token) -> int | None:
 
 def _subject_tokens(tok: Token) -> list[Token]:
     """The tokens naming who holds the position a trigger expresses."""
+    if tok.pos_ == "NOUN" and tok.lemma_.lower() in SELF_TRIGGERS:
+        if tok.dep_ == "nsubj" and tok.head.lemma_ == "be":
+            attrs = [c for c in tok.head.children if c.dep_ == "attr"]
+            if attrs:
+                return attrs  # "The mediators were X, Y and Z"
+        if tok.dep_ == "attr":
+            return [c for c in tok.head.children if c.dep_ == "nsubj"]  # "X was the mediator"
+        if tok.dep_ == "appos":
+            return [tok.head]
     cur = tok
     for _ in range(5):
         subj = [c for c in cur.children if c.dep_ == "nsubj"]
@@ -371,7 +508,23 @@ def _noun_owner(tok: Token) -> list[Token]:
     return []
 
 
+GROUP_VERBS = {"make", "comprise", "include", "consist", "compose"}
+
+
+def _members(tok: Token) -> list[Token]:
+    """"The Quad, made up of the US, Saudi Arabia, the UAE and Egypt": the members, not the group."""
+    for c in tok.children:
+        if c.dep_ in ("acl", "relcl", "appos") and c.lemma_ in GROUP_VERBS:
+            for t in c.subtree:
+                if t.dep_ in ("pobj", "dobj") and (t.ent_type_ in ("GPE", "ORG", "NORP") or t.pos_ == "PROPN"):
+                    return _expand_conj(t)
+    return []
+
+
 def _expand_conj(tok: Token) -> list[Token]:
+    members = _members(tok)
+    if members:
+        return members
     out = [tok]
     for c in tok.children:
         if c.dep_ == "conj":
@@ -419,6 +572,11 @@ def _signals_for(
                 span = tok.doc[s.i : s.i + 1]
             if s.lower_ in lex.forecast_heads:
                 return []
+            if _is_both_sides(span) or (s.lower_ in ("two", "both") and s.dep_.startswith("nsubj")):
+                for side in ctx.actors.sides():
+                    if side not in actors:
+                        actors.append(side)
+                continue
             mention = None
             if s.pos_ == "PRON" and carrier is not None and carrier.speaker_actor and carrier.record.kind != "direct":
                 # "X said (that) it/he would ...": the pronoun is the speaker
@@ -447,9 +605,13 @@ def _signals_for(
     evidence = ctx.doc.text[evidence_start:evidence_end]
     chain = _carriers(tok.idx, attributions)
     channel = _channel(ctx, sent, chain, actors, lex, tok.lemma_.lower())
-    sources = _sources(chain, actors)
+    sources = _sources(ctx, chain, actors)
     when = _when(ctx, sent, carrier, attributions)
     terms = _terms(ctx, sent, tok, trig.topic_token)
+    if stance in ("open", "agrees") and CONDITION.search(ctx.doc.text[tok.idx : sent.end_char].lower()):
+        stance = "proposes"  # "would consider a truce only after ...": a condition is a demand
+    if stance == "agrees" and trig.topic == "talks":
+        stance = "open"  # agreeing to hold talks is willingness to talk, not an agreement
     out = []
     for actor in actors:
         out.append(
@@ -466,6 +628,7 @@ def _signals_for(
                 confidence=confidence,
             )
         )
+        out[-1]._welcome = tok.lemma_.lower() in ("welcome", "announce")  # type: ignore[attr-defined]
     return out
 
 
@@ -594,10 +757,13 @@ def _channel(
     return "unknown"
 
 
-def _sources(chain: list[FoundAttribution], actors: list[str]) -> list[str]:
-    """Who the position is known from, innermost first; the actor speaking for itself is no source."""
+def _sources(ctx: DocContext, chain: list[FoundAttribution], actors: list[str]) -> list[str]:
+    """Who the position is known from, innermost first; the actor speaking for itself is no source,
+    nor is a side's own leader or ministry speaking for it ("Putin said Moscow agreed")."""
+    own = set(actors) | {ctx.actors.registry.country_of(a) for a in actors} - {None}
     for carrier in chain:
-        if carrier.speaker_actor and carrier.speaker_actor in actors:
+        speaker = carrier.speaker_actor
+        if speaker and (speaker in own or ctx.actors.registry.country_of(speaker) in own):
             if carrier.record.via:
                 return [s for s in carrier.record.via if s]
             continue
@@ -620,6 +786,11 @@ def _when(ctx: DocContext, sent: Span, carrier: FoundAttribution | None, attribu
             for a in reversed([a for a in attributions if a.cue_char < sent.start_char]):
                 if a.time and (a.speaker_source == outlet or outlet in a.record.via):
                     return a.time
+    para_start = ctx.paragraph_span(ctx.paragraph_of(sent.start_char))[0]
+    if para_start < sent.start_char:
+        value = ctx.last_time_before(para_start, sent.start_char)
+        if value:
+            return value  # the paragraph's narrative time ("on Tuesday ... Ukraine said it was ready")
     return ctx.published_value()
 
 
