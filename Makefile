@@ -18,7 +18,6 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench eval
-	$(BIN)/backchannel eval eval/gold --floors eval/floors.json
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

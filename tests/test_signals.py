@@ -33,7 +33,7 @@ def test_negated_willingness_is_a_refusal(extract):
 
 
 def test_not_ruling_out_a_truce_is_openness(extract):
-    r = extract("Hamas said on Tuesday it was not ruling out a longer truce in Gaza.")
+    r = extract("The war in Gaza is in its second year. Hamas said on Tuesday it was not ruling out a longer truce.")
     (s,) = sig(r, "Hamas")
     assert s.stance == "open"
     assert s.channel == "public"

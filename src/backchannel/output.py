@@ -40,11 +40,11 @@ def to_table(results: Sequence[ArticleResult], width: int | None = None) -> str:
         lines.append("-" * min(width, len(header) + evidence_width - 8))
         for s in r.signals:
             cells = [s.actor, s.stance, s.topic, s.channel, s.when or "-", "; ".join(s.sources) or "-"]
-            wrapped = [textwrap.wrap(c, w) or [""] for c, (_, w) in zip(cells, cols)]
+            wrapped = [textwrap.wrap(c, w) or [""] for c, (_, w) in zip(cells, cols, strict=True)]
             ev = textwrap.wrap(" ".join(s.evidence.split()), evidence_width) or [""]
             height = max(len(ev), *(len(w) for w in wrapped))
             for i in range(height):
-                row = "  ".join((w[i] if i < len(w) else "").ljust(cw) for w, (_, cw) in zip(wrapped, cols))
+                row = "  ".join((w[i] if i < len(w) else "").ljust(cw) for w, (_, cw) in zip(wrapped, cols, strict=True))
                 lines.append(row + "  " + (ev[i] if i < len(ev) else ""))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .records import Article, ArticleResult, Attribution, Signal
 from .nlp.factories import results_of
 from .nlp.loading import load_pipeline
+from .records import Article, ArticleResult, Attribution, Signal
 
 
 class Extractor:

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .lexicon import lexicon
 from .registry import ActorEntry, ActorRegistry
+from .timex import find_times
 
 MALE_FEMALE = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
 PLURAL = {"they", "them", "their", "theirs", "themselves"}
@@ -111,7 +112,8 @@ class DocumentActors:
         matcher = _matcher_for(self.registry, doc)
         hits = []
         for _, start, end in matcher(doc):
-            entry = self.registry.lookup(doc[start:end].text, on=self.on)
+            span = doc[start:end]
+            entry = self.registry.lookup(span.text, on=self._date_of(span))
             if entry is not None:
                 hits.append((start, end, entry))
         # keep the longest non-overlapping hits
@@ -142,6 +144,22 @@ class DocumentActors:
                 if state:
                     self._add(ent, state, "state")
         self.mentions.sort(key=lambda m: m.start)
+
+    def _date_of(self, span: Span) -> date | None:
+        """The date a title refers to: an explicit date in its sentence ("the then chair ... in November 2022"),
+        else the article's date, so that "the US president" is whoever held the office then."""
+        if self.on is None:
+            return None
+        try:
+            sent = span.sent
+        except ValueError:
+            return self.on
+        for m in find_times(sent.text, self.on):
+            if m.explicit_year and len(m.value) >= 7:
+                year, month = int(m.value[:4]), int(m.value[5:7])
+                day = int(m.value[8:10]) if len(m.value) == 10 else 15
+                return date(year, month, day)
+        return self.on
 
     def _add(self, span: Span, name: str, kind: str) -> None:
         is_subject = any(t.dep_ in ("nsubj", "nsubjpass") for t in span) or span.root.dep_ in ("nsubj", "nsubjpass")

@@ -107,12 +107,9 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
             subj = _child(verb.head, "nsubj")  # "..., adding that ..."
     if subj is None or subj.dep_ == "expl" or subj.lower_ in ("it", "this", "that", "which", "what"):
         return None
-    if _in_first_person_speech(subj) and subj.lower_ in ("i", "we"):
-        pass
     speaker_span = _speaker_span(subj)
     content: tuple[int, int] | None = None
     kind = "indirect"
-    quote_for_content: Quote | None = None
     quotes = _quotes_around(ctx, verb)
     if content_head is not None and not _inside(content_head, speaker_span):
         sub = _clause_span(content_head)
@@ -134,7 +131,6 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
             c_len = content[1] - content[0]
             if q.start <= content[0] + 2 and q.end >= content[1] - 2 or (q.end - q.start) >= 0.8 * c_len:
                 kind = "direct"
-                quote_for_content = q
                 content = (q.start, q.end)
                 if len(overlapping) > 1 and all(o.start < content[1] + 40 for o in overlapping[1:2]):
                     content = (q.start, max(o.end for o in overlapping if o.start < q.end + 200))
@@ -144,13 +140,11 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
                 if last.end > content[1] and last.start < content[1]:
                     content = (content[0], last.end)  # the quote goes on past the clause: it is still reported
         elif adjacent is not None and verb.lemma_ in lex.quote_cue_verbs and _near(adjacent, content):
-            kind, quote_for_content, content = "direct", adjacent, (adjacent.start, adjacent.end)
+            kind, content = "direct", (adjacent.start, adjacent.end)
     elif adjacent is not None and verb.lemma_ in lex.quote_cue_verbs:
-        kind, quote_for_content, content = "direct", adjacent, (adjacent.start, adjacent.end)
+        kind, content = "direct", (adjacent.start, adjacent.end)
     if content is None:
         return None
-    if verb.lemma_ not in lex.quote_cue_verbs and verb.lemma_ not in ("reveal", "report", "say", "tell") and kind == "direct":
-        kind = "direct"
     if content[1] - content[0] < 3:
         return None
     via: list[str] = []
@@ -162,7 +156,6 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
         outlet = _outlet_in(a_span, lex)
         if outlet:
             via.append(outlet)
-            cue_tokens.append(a) if False else None
         elif a.lower_ in AUDIENCE_WORDS and verb.lemma_ == "tell":
             cue_tokens.append(a)
     for prep in (c for c in verb.children if c.dep_ == "prep" and c.lower_ == "in"):
@@ -186,9 +179,6 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
         return None
     speaker_span = _speaker_span(pobj)
     phrase_end = max(pobj.right_edge.i, to.i) + 1
-    # "according to X: '...'" / "According to a 'senior official' who met ...: '...'"
-    after = doc.text[doc[phrase_end - 1].idx + len(doc[phrase_end - 1]) : doc[phrase_end - 1].idx + len(doc[phrase_end - 1]) + 4]
-    del after
     phrase_end_char = max(doc[phrase_end - 1].idx + len(doc[phrase_end - 1]), speaker_span.end_char)
     inside_speaker = ctx.quote_at(speaker_span.start_char)
     if inside_speaker is not None:
@@ -278,9 +268,8 @@ def _make(
         c_end -= 1
     content_text = _unquote(text[c_start:c_end])
     speaker_text = _clean_speaker(speaker_span.text)
-    quote = ctx.quote_at(cue_token.idx)
     speaker_actor: str | None = None
-    mention = ctx.actors.resolve_span(speaker_span, speaker_actor=_speaker_of_quote(ctx, quote))
+    mention = ctx.actors.resolve_span(speaker_span)
     kind_of_speaker = _speaker_kind(speaker_span, mention.kind if mention else None, lex)
     if mention is not None and kind_of_speaker in ("named", "institution"):
         speaker_actor = mention.actor
@@ -321,11 +310,6 @@ def _make(
         time=time,
         passive=passive,
     )
-
-
-def _speaker_of_quote(ctx: DocContext, quote: Quote | None) -> str | None:
-    del ctx, quote
-    return None
 
 
 def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -> None:
@@ -441,7 +425,7 @@ def _outlet_in(span: Span, lex: Lexicon) -> str | None:
 
 
 QUANTIFIERS = {"one", "some", "two", "three", "four", "five", "several", "many", "most", "none", "few", "each",
-               "any", "all", "both", "half", "dozens", "none"}
+               "any", "all", "both", "half", "dozens"}
 
 
 def _speaker_kind(span: Span, actor_kind: str | None, lex: Lexicon) -> str:
@@ -535,10 +519,6 @@ def _adjacent_quote(ctx: DocContext, verb: Token, speaker: Span, quotes: list[Qu
 
 def _near(q: Quote, content: tuple[int, int]) -> bool:
     return abs(q.start - content[1]) < 5 or abs(content[0] - q.end) < 5
-
-
-def _in_first_person_speech(tok: Token) -> bool:
-    return tok.lower_ in ("i", "we")
 
 
 def _unquote(text: str) -> str:

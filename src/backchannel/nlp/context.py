@@ -71,12 +71,12 @@ class DocContext:
         return None
 
     def year_hint(self, char: int) -> int | None:
-        """The narrative's year at ``char``: the last explicit year written in this or the previous paragraph,
+        """The narrative's year at ``char``: the last explicit year written in this or the two previous paragraphs,
         when it is earlier than the article's year (so "on 9 November" after "November 2022" stays in 2022)."""
         if self.ref is None:
             return None
         p = self.paragraph_of(char)
-        start = self.paragraph_span(max(0, p - 1))[0]
+        start = self.paragraph_span(max(0, p - 2))[0]
         text = self.doc.text[start:char]
         if not YEAR.search(text):
             return None

@@ -60,7 +60,7 @@ def find_quotes(text: str) -> list[Quote]:
             stack = list(carried)  # a long quote continues; this paragraph's opening mark is a reminder
             skip = {first_idx}
         else:
-            for kind, idx, level in carried:
+            for _kind, idx, level in carried:
                 found.append(Quote(idx + 1, _para_end_of(text, idx), idx, _para_end_of(text, idx), level, False))
             skip = set()
         carried = []
@@ -96,7 +96,7 @@ def find_quotes(text: str) -> list[Quote]:
                     _close_kind(stack, found, i, kind)
         if stack:
             carried = stack
-    for kind, idx, level in carried:
+    for _kind, idx, level in carried:
         end = _para_end_of(text, idx)
         found.append(Quote(idx + 1, end, idx, end, level, False))
     found.sort(key=lambda q: (q.start, q.level))
@@ -125,7 +125,7 @@ def _has_closing_straight_single(text: str, start: int, end: int) -> bool:
 
 
 def _close(stack: list[tuple[str, int, int]], found: list[Quote], i: int) -> None:
-    kind, idx, level = stack.pop()
+    _kind, idx, level = stack.pop()
     found.append(Quote(idx + 1, i, idx, i, level, True))
 
 

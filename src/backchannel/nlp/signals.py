@@ -101,12 +101,27 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
         candidates: list[tuple[Signal, Token]] = []
         for trig in _triggers(sent, lex):
             candidates.extend((sig, trig.token) for sig in _signals_for(ctx, sent, trig, attributions, lex))
-        chosen = _one_per_actor(candidates)
+        chosen = _one_per_actor(_drop_pressed(candidates))
         signals.extend(sorted(chosen, key=lambda s: (s.evidence_span or (0, 0))[0]))
     return _third_party_welcomes(signals)
 
 
 OUTER_WINS = {"urges", "opposes", "proposes", "refuses"}
+
+
+def _drop_pressed(candidates: list[tuple[Signal, Token]]) -> list[tuple[Signal, Token]]:
+    """"X pushed for Ukraine to negotiate", "pressing both sides to sign": the pressure is X's position;
+    what the pressed side is asked to do is not the pressed side's position."""
+    keep = []
+    for sig, tok in candidates:
+        pressed = any(
+            other.stance in ("urges", "opposes") and other.actor != sig.actor and other_tok.i != tok.i
+            and _is_ancestor(other_tok, tok)
+            for other, other_tok in candidates
+        )
+        if not pressed:
+            keep.append((sig, tok))
+    return keep
 
 
 def _one_per_actor(candidates: list[tuple[Signal, Token]]) -> list[Signal]:
@@ -125,7 +140,8 @@ def _one_per_actor(candidates: list[tuple[Signal, Token]]) -> list[Signal]:
         for i, (a, ta) in enumerate(group):
             for j, (b, tb) in enumerate(group):
                 if i != j and ta.i != tb.i and _is_ancestor(ta, tb):
-                    if a.stance in OUTER_WINS:
+                    # "ready to sign a final accord" is openness; "ready to accept the proposal" is acceptance
+                    if a.stance in OUTER_WINS or (a.stance == "open" and b.stance == "agrees" and tb.lemma_ != "accept"):
                         scores[j] -= 1
                     else:
                         scores[i] -= 1
@@ -170,6 +186,10 @@ def _stops_fighting(tok: Token) -> bool:
                 if {"down", "arms", "weapons"} <= words | {c.lower_}:
                     return True
                 continue
+            if c.lemma_.lower() in ("operation", "action", "campaign", "activity") and not (
+                {m.lower_ for m in c.children} & {"military", "combat", "offensive", "ground", "air", "bombing", "armed"}
+            ):
+                continue  # "halted operations" at a mine is not a truce
             if c.lower_ in FIGHTING_WORDS or c.lemma_.lower() in FIGHTING_WORDS or (
                 c.dep_ == "dobj" and words & {"fighting", "firing", "hostilities", "shooting", "attacks", "strikes"}
             ):
@@ -206,6 +226,8 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
             return topic
         if lemma in ("meeting", "summit", "round") and tok.head.lemma_ in MEETING_VERBS:
             return "talks"
+        if tok.dep_ in ("dobj", "nsubjpass") and tok.head.lemma_.lower() in PLAN_VERBS:
+            return "deal"  # "rejected the proposal", "set out the framework"
         if tok.i + 2 < len(tok.doc) and tok.nbor(1).lower_ in ("for", "to", "of") and tok.nbor(2).lower_ in ("peace", "end"):
             return topic
         return None
@@ -316,6 +338,8 @@ def _self_trigger(tok: Token) -> str | None:
     lemma = tok.lemma_.lower()
     if _stops_fighting(tok):
         return "agrees"
+    if tok.pos_ == "VERB" and tok.dep_ in ("amod", "compound", "acl"):
+        return None  # "a negotiated solution", "a brokered truce": a description, not an act
     if lemma in SELF_TRIGGERS and (tok.pos_ == "VERB" or lemma in ("mediator", "guarantor", "facilitator")):
         return SELF_TRIGGERS[lemma]
     return None
@@ -639,11 +663,12 @@ def _is_forecaster(carrier: FoundAttribution, lex: Lexicon) -> bool:
 
 
 def _hedged(tok: Token) -> bool:
+    """Under "may", "might" or "could": a possibility, not a position."""
     cur = tok
-    for _ in range(3):
+    for _ in range(5):
         if any(c.dep_ == "aux" and c.lower_ in HEDGE_AUX for c in cur.children):
             return True
-        if cur.dep_ not in ("xcomp", "acomp", "conj", "dobj", "pobj", "prep") or cur.head.i == cur.i:
+        if cur.dep_ not in ("xcomp", "acomp", "conj", "dobj", "pobj", "prep", "amod", "compound", "attr") or cur.head.i == cur.i:
             break
         cur = cur.head
     return False
@@ -691,7 +716,7 @@ def _evidence_bounds(sent: Span, tok: Token) -> tuple[int, int]:
     text = sent.doc.text
     start, end = sent.start_char, sent.end_char
     cuts = [start] + [m.end() for m in SEGMENT_BREAK.finditer(text, start, end)] + [end]
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(cuts, cuts[1:], strict=False):
         if a <= tok.idx < b and len(text[a:b].split()) >= 4:
             start, end = a, b
             break
