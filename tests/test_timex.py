@@ -249,3 +249,8 @@ PUBLISHED = [
 @pytest.mark.parametrize("value, expected", PUBLISHED)
 def test_parse_published(value: str, expected: date | None) -> None:
     assert parse_published(value) == expected
+
+
+def test_month_followed_by_last_year_takes_that_year():
+    (m,) = find_times("talks in Switzerland in August last year", date(2025, 11, 7))
+    assert (m.text, m.value) == ("August last year", "2024-08")

@@ -179,7 +179,7 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
         return None
     speaker_span = _speaker_span(pobj)
     phrase_end = max(pobj.right_edge.i, to.i) + 1
-    phrase_end_char = max(doc[phrase_end - 1].idx + len(doc[phrase_end - 1]), speaker_span.end_char)
+    phrase_end_char = speaker_span.end_char
     inside_speaker = ctx.quote_at(speaker_span.start_char)
     if inside_speaker is not None:
         phrase_end_char = max(phrase_end_char, inside_speaker.close_mark + 1)

@@ -22,6 +22,7 @@ from .timex import find_times, parse_published
 
 YEAR = re.compile(r"(?<![\d,.])(19[5-9]\d|20[0-4]\d)(?![\d,])")
 PARAGRAPH = re.compile(r"\n\s*\n|\n")
+YEAR_PREPS = {"in", "since", "by", "of", "during", "until", "from", "early", "late", "mid", "throughout"}
 
 
 @dataclass
@@ -71,12 +72,12 @@ class DocContext:
         return None
 
     def year_hint(self, char: int) -> int | None:
-        """The narrative's year at ``char``: the last explicit year written in this or the two previous paragraphs,
+        """The narrative's year at ``char``: the last explicit year written in this or the previous paragraph,
         when it is earlier than the article's year (so "on 9 November" after "November 2022" stays in 2022)."""
         if self.ref is None:
             return None
         p = self.paragraph_of(char)
-        start = self.paragraph_span(max(0, p - 2))[0]
+        start = self.paragraph_span(max(0, p - 1))[0]
         text = self.doc.text[start:char]
         if not YEAR.search(text):
             return None
@@ -107,6 +108,9 @@ class DocContext:
             before = text[max(0, m.start - 12) : m.start].lower()
             if skip_before and any(w in before.split() for w in skip_before):
                 continue
+            words_before = before.split()
+            if len(m.value) == 4 and m.text.isdigit() and (not words_before or words_before[-1] not in YEAR_PREPS):
+                continue  # "a 1990 declaration", "the 2020 war": a name, not when the position was taken
             if self.ref is not None and m.value > self.ref.isoformat()[: len(m.value)]:
                 continue  # a future date is a term ("before the election in March"), not when it was said
             return m.value

@@ -628,7 +628,7 @@ def _signals_for(
     evidence_start, evidence_end = _evidence_bounds(sent, tok)
     evidence = ctx.doc.text[evidence_start:evidence_end]
     chain = _carriers(tok.idx, attributions)
-    channel = _channel(ctx, sent, chain, actors, lex, tok.lemma_.lower())
+    channel = _channel(ctx, sent, chain, actors, lex, tok.lemma_.lower(), stance, tok.dep_)
     sources = _sources(ctx, chain, actors)
     when = _when(ctx, sent, carrier, attributions)
     terms = _terms(ctx, sent, tok, trig.topic_token)
@@ -752,7 +752,14 @@ PUBLIC_ACTS = {"approve", "sign", "ratify", "endorse", "announce", "initial", "u
 
 
 def _channel(
-    ctx: DocContext, sent: Span, chain: list[FoundAttribution], actors: list[str], lex: Lexicon, trigger_lemma: str = ""
+    ctx: DocContext,
+    sent: Span,
+    chain: list[FoundAttribution],
+    actors: list[str],
+    lex: Lexicon,
+    trigger_lemma: str = "",
+    stance: str = "",
+    trigger_dep: str = "",
 ) -> str:
     texts = [sent.text]
     carrier = chain[0] if chain else None
@@ -771,7 +778,13 @@ def _channel(
     if public:
         return "public"
     if carrier is None:
-        return "public" if trigger_lemma in PUBLIC_ACTS else "unknown"
+        if trigger_lemma in PUBLIC_ACTS:
+            return "public"
+        # a side's own act told as fact ("Petro suspended the talks", "the two sides agreed a truce") was public;
+        # a mediator's work, or a deal described in passing ("a deal reached by ..."), does not say how
+        if stance in ("agrees", "refuses", "proposes", "open") and trigger_dep in ("ROOT", "conj", "ccomp", "xcomp", "advcl"):
+            return "public"
+        return "unknown"
     if carrier is not None:
         if any(a.record.speaker_kind == "anonymous" for a in chain) or any(
             w in " ".join(carrier.record.via).lower() for w in ("official", "source", "people")
@@ -797,7 +810,7 @@ def _sources(ctx: DocContext, chain: list[FoundAttribution], actors: list[str]) 
 
 
 def _when(ctx: DocContext, sent: Span, carrier: FoundAttribution | None, attributions: list[FoundAttribution]) -> str:
-    skip = ("before", "after", "until", "within", "next", "by")
+    skip = ("before", "after", "until", "within", "next")
     value = ctx.when_in(sent.start_char, sent.end_char, skip_before=skip)
     if value:
         return value
@@ -809,8 +822,8 @@ def _when(ctx: DocContext, sent: Span, carrier: FoundAttribution | None, attribu
         )
         if outlet:
             for a in reversed([a for a in attributions if a.cue_char < sent.start_char]):
-                if a.time and (a.speaker_source == outlet or outlet in a.record.via):
-                    return a.time
+                if a.time and a.speaker_source == outlet:
+                    return a.time  # the date of the outlet's report ("In late December, the NYT revealed")
     para_start = ctx.paragraph_span(ctx.paragraph_of(sent.start_char))[0]
     if para_start < sent.start_char:
         value = ctx.last_time_before(para_start, sent.start_char)

@@ -438,6 +438,31 @@ def _scan(text: str, ref: date | None, year_hint: int | None) -> list[tuple[Time
     return out
 
 
+_YEAR_AFTER = re.compile(r"\s*,?\s+(?:of\s+)?(last|this|next)\s+year\b", re.I)
+
+
+def _join_year_phrase(text: str, mentions: list[TimeMention], ref: date | None) -> list[TimeMention]:
+    """"in August last year", "in February of this year": the month takes the year named after it."""
+    if ref is None:
+        return mentions
+    out: list[TimeMention] = []
+    skip_next = False
+    for i, m in enumerate(mentions):
+        if skip_next:
+            skip_next = False
+            continue
+        follow = _YEAR_AFTER.match(text, m.end)
+        if follow and not m.explicit_year and len(m.value) >= 7:
+            year = ref.year + {"last": -1, "this": 0, "next": 1}[follow.group(1).lower()]
+            value = f"{year}{m.value[4:]}"
+            out.append(TimeMention(m.start, follow.end(), text[m.start : follow.end()], value, True))
+            nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+            skip_next = nxt is not None and nxt.start < follow.end()
+            continue
+        out.append(m)
+    return out
+
+
 def find_times(text: str, ref: date | None, year_hint: int | None = None) -> list[TimeMention]:
     """Every time expression in ``text``, in order, resolved against ``ref`` (the article's date).
 
@@ -445,7 +470,8 @@ def find_times(text: str, ref: date | None, year_hint: int | None = None) -> lis
     the result is not after ``ref``.  With ``ref`` None, only expressions that carry their year
     (or get it from ``year_hint``) are returned.
     """
-    return [mention for mention, _ in _scan(text, ref, year_hint) if mention is not None]
+    mentions = [mention for mention, _ in _scan(text, ref, year_hint) if mention is not None]
+    return _join_year_phrase(text, mentions, ref)
 
 
 def resolve_when(text: str, ref: date | None, year_hint: int | None = None) -> str:
