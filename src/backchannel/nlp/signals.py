@@ -171,6 +171,7 @@ STOP_VERBS = {"stop", "halt", "cease", "end", "suspend", "pause", "freeze", "lay
 PLAN_VERBS = {"set", "unveil", "present", "put", "table", "submit", "outline", "accept", "endorse", "approve",
               "sign", "back", "reject", "initial", "ratify", "finalise", "finalize", "draft", "propose", "agree",
               "rebuff", "dismiss", "welcome", "announce"}
+ANAPHORS = {"it", "this", "these", "them", "that", "those"}
 PLAN_WORDS = {"plan", "proposal", "framework", "roadmap", "declaration", "text", "terms", "draft", "blueprint",
               "initiative", "offer", "arrangement", "understanding", "compromise"}
 
@@ -203,10 +204,14 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
     if _stops_fighting(tok):
         return "ceasefire"
     topic = lex.topic_words.get(lemma) or lex.topic_words.get(low)
-    if topic is None and low in PLAN_WORDS | {"it", "this"} and tok.dep_ in ("dobj", "nsubjpass", "pobj") and (
+    if topic is None and lemma in ("accept", "agree", "sign") and tok.dep_ == "xcomp" and not any(
+        c.dep_ in ("dobj", "prep") for c in tok.children
+    ) and tok.head.lemma_.lower() in ("press", "urge", "push", "encourage", "persuade", "pressure"):
+        return "deal"  # "will press it to accept": the deal on the table
+    if topic is None and low in PLAN_WORDS | ANAPHORS and tok.dep_ in ("dobj", "nsubjpass", "pobj") and (
         tok.head.lemma_.lower() in PLAN_VERBS or (tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in PLAN_VERBS)
     ):
-        return _antecedent_topic(tok, lex) if low in ("it", "this", "text") else "deal"
+        return _antecedent_topic(tok, lex) if low in ANAPHORS | {"text"} else "deal"
     if topic is None:
         return None
     if tok.pos_ not in ("NOUN", "PROPN", "ADJ") and lemma not in ("negotiate", "mediate", "cease", "talk"):
@@ -228,6 +233,8 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
             return "talks"
         if tok.dep_ in ("dobj", "nsubjpass") and tok.head.lemma_.lower() in PLAN_VERBS:
             return "deal"  # "rejected the proposal", "set out the framework"
+        if lemma in OWNED_BY_OF and _noun_owner(tok) and not _aims_elsewhere(tok, lex):
+            return "deal"  # "the 20-point Trump plan", "Egypt's proposal"
         if tok.i + 2 < len(tok.doc) and tok.nbor(1).lower_ in ("for", "to", "of") and tok.nbor(2).lower_ in ("peace", "end"):
             return topic
         return None
@@ -245,12 +252,21 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
     return None
 
 
+def _aims_elsewhere(tok: Token, lex: Lexicon) -> bool:
+    """"Israel's plan to occupy Gaza City": a plan whose aim is not a settlement."""
+    for c in tok.children:
+        if c.dep_ in ("acl", "relcl") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
+            words = {t.lemma_.lower() for t in c.subtree}
+            return not (words & (set(lex.topic_words) | {"peace", "end", "stop"}))
+    return False
+
+
 def _antecedent_topic(tok: Token, lex: Lexicon) -> str | None:
     """"The cabinet approved it": the topic of the deal or truce named in the previous sentences."""
     doc = tok.doc
     start = max(0, tok.i - 80)
     for t in reversed(doc[start : tok.i]):
-        if t.lower_ in ("it", "this", "text"):
+        if t.lower_ in ANAPHORS | {"text"}:
             continue
         topic = lex.topic_words.get(t.lemma_.lower())
         if topic and t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in STRONG_TOPIC:
@@ -413,8 +429,10 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
             return None
         if lemma == "call" and not children & {"for", "on"}:
             return None
-        if lemma in ("interest", "agreement", "ban", "victory", "push", "pressure") :
-            return None if lemma != "victory" else None
+        if lemma == "pressure":
+            return "urges" if tok.head.lemma_.lower() in ("put", "apply", "exert", "increase", "step", "pile", "mount") else None
+        if lemma in ("interest", "agreement", "ban", "victory", "push"):
+            return None
         return stance
     return None
 
@@ -525,13 +543,15 @@ def _noun_owner(tok: Token) -> list[Token]:
     comps = [c for c in tok.children if c.dep_ in ("compound", "nmod", "amod") and (c.pos_ == "PROPN" or c.ent_type_)]
     if comps:
         return comps
-    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("by", "from")):
+    owner_preps = ("by", "from", "of") if tok.lemma_.lower() in OWNED_BY_OF else ("by", "from")
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ in owner_preps):
         objs = [c for c in prep.children if c.dep_ == "pobj"]
         if objs:
             return objs
     return []
 
 
+OWNED_BY_OF = {"demand", "call", "proposal", "offer", "plan", "initiative", "condition", "request", "appeal"}
 GROUP_VERBS = {"make", "comprise", "include", "consist", "compose"}
 
 
@@ -614,6 +634,11 @@ def _signals_for(
                         mention = Mention(s.idx, s.idx + len(s), carrier.speaker_actor, speaker_kind, True)
             if mention is None:
                 mention = ctx.actors.resolve_span(span, speaker_actor=speaker_actor)
+            if mention is None:
+                group = _group_actor(span)
+                if group and group not in actors:
+                    actors.append(group)
+                    continue
             if mention is None and s.pos_ == "PRON" and s.lower_ in ("it", "its"):
                 mention = ctx.actors._most_recent(s.idx, kinds={"state", "armed_group", "organisation", "institution"})
             if mention is not None and mention.actor not in actors:
@@ -623,8 +648,12 @@ def _signals_for(
         confidence -= 0.2
     if not actors:
         return []
-    third_party_stances = {"urges", "opposes"}
-    del third_party_stances
+    if stance in ("refuses", "opposes") and carrier is not None and carrier.speaker_actor:
+        # "Russia is not ready to end the war," Zelenskyy wrote: an accusation about the other side
+        speaker_side = ctx.actors.registry.country_of(carrier.speaker_actor) or carrier.speaker_actor
+        actors = [a for a in actors if a == carrier.speaker_actor or (ctx.actors.registry.country_of(a) or a) == speaker_side]
+        if not actors:
+            return []
     evidence_start, evidence_end = _evidence_bounds(sent, tok)
     evidence = ctx.doc.text[evidence_start:evidence_end]
     chain = _carriers(tok.idx, attributions)
@@ -656,14 +685,50 @@ def _signals_for(
     return out
 
 
+GROUP_HEADS = {"country", "state", "nation", "government", "leader", "power", "ally", "partner", "neighbour",
+               "neighbor", "monarchy", "mediator"}
+GROUP_DROP = re.compile(r"^(?:the|many|most|some|several|all|other|both|leaders of(?: the)?|(?:the )?leaders of)\s+", re.I)
+
+
+def _group_actor(span: Span) -> str | None:
+    """"the leaders of many Arab and Muslim countries" -> "Arab and Muslim countries": a group of states
+    named by what they have in common is an actor under that name."""
+    root = span.root
+    if root.lemma_.lower() == "leader":
+        of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        if pobj is None:
+            return None
+        root = pobj
+        span = span.doc[pobj.left_edge.i : pobj.i + 1]
+    if root.lemma_.lower() not in GROUP_HEADS or root.tag_ not in ("NNS", "NNPS"):
+        return None
+    if not any(c.dep_ in ("amod", "compound") and (c.ent_type_ in ("NORP", "GPE") or c.text[:1].isupper())
+               for c in root.subtree if c.i < root.i):
+        return None
+    words = span.doc[span.start : root.i + 1].text
+    while True:
+        cut = GROUP_DROP.sub("", words)
+        if cut == words:
+            break
+        words = cut
+    return " ".join(words.split()) or None
+
+
 def _is_forecaster(carrier: FoundAttribution, lex: Lexicon) -> bool:
     """Analysts, experts and specialists forecast; their words are context, not a party's position."""
     words = set(carrier.record.speaker.lower().split())
     return bool(words & lex.forecast_heads)
 
 
+HEDGE_ADVERBS = re.compile(r"\b(perhaps|possibly|probably|presumably|conceivably)\b")
+
+
 def _hedged(tok: Token) -> bool:
-    """Under "may", "might" or "could": a possibility, not a position."""
+    """Under "may", "might" or "could", or after "perhaps": a possibility, not a position."""
+    before = tok.doc.text[max(tok.sent.start_char, tok.idx - 80) : tok.idx].lower()
+    if HEDGE_ADVERBS.search(before):
+        return True
     cur = tok
     for _ in range(5):
         if any(c.dep_ == "aux" and c.lower_ in HEDGE_AUX for c in cur.children):
@@ -674,10 +739,18 @@ def _hedged(tok: Token) -> bool:
     return False
 
 
+HYPOTHETICAL_VERBS = {"assume", "suppose", "imagine"}
+
+
 def _conditional(tok: Token) -> bool:
+    """Inside an "if", "unless", "whether" or "assuming" clause: a hypothesis, not a position."""
     cur = tok
     for _ in range(6):
         if any(c.dep_ == "mark" and c.lower_ in CONDITION_MARKS for c in cur.children):
+            return True
+        if cur.dep_ in ("advcl", "ccomp") and cur.head.lemma_.lower() in HYPOTHETICAL_VERBS:
+            return True
+        if cur.lemma_.lower() in HYPOTHETICAL_VERBS and cur.tag_ == "VBG" and cur.i != tok.i:
             return True
         if cur.dep_ in ("ROOT",) or cur.head.i == cur.i:
             break
