@@ -108,12 +108,19 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
     if subj is None or subj.dep_ == "expl" or subj.lower_ in ("it", "this", "that", "which", "what"):
         return None
     speaker_span = _speaker_span(subj)
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if len(subjects) > 1 and subjects[-1].i < verb.i:
+        # "Sudan's paramilitary Rapid Support Forces said": the parser split one name into two subjects
+        speaker_span = doc[subjects[0].left_edge.i : subjects[-1].i + 1]
+    speaker_span = _named_apposition(speaker_span)
     content: tuple[int, int] | None = None
     kind = "indirect"
     quotes = _quotes_around(ctx, verb)
     if content_head is not None and not _inside(content_head, speaker_span):
         sub = _clause_span(content_head)
-        if sub is not None and (content_head.i > verb.i or _mostly_quoted(sub, quotes)):
+        if sub is not None and (
+            content_head.i > verb.i or _mostly_quoted(sub, quotes) or _reported_before(content_head, speaker_span)
+        ):
             content = sub
     adjacent = _adjacent_quote(ctx, verb, speaker_span, quotes)
     if content is None and passive and adjacent is None:
@@ -143,6 +150,8 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
             kind, content = "direct", (adjacent.start, adjacent.end)
     elif adjacent is not None and verb.lemma_ in lex.quote_cue_verbs:
         kind, content = "direct", (adjacent.start, adjacent.end)
+    if content is None and verb.lemma_ in OBJECT_CUES:
+        content = _object_content(verb)
     if content is None:
         return None
     if content[1] - content[0] < 3:
@@ -178,7 +187,6 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
     if pobj is None:
         return None
     speaker_span = _speaker_span(pobj)
-    phrase_end = max(pobj.right_edge.i, to.i) + 1
     phrase_end_char = speaker_span.end_char
     inside_speaker = ctx.quote_at(speaker_span.start_char)
     if inside_speaker is not None:
@@ -193,6 +201,8 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
     head = tok.head
     if head is tok or head.i == tok.i:
         return None
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head  # "has killed ... and driven 12 million from their homes, according to UN agencies"
     sent = tok.sent
     phrase_tokens = set(range(tok.left_edge.i, tok.right_edge.i + 1))
     clause = [t for t in head.subtree if t.i not in phrase_tokens and t.sent == sent]
@@ -403,6 +413,43 @@ def _speaker_span(tok: Token) -> Span:
     if start >= end:
         return doc[tok.i : tok.i + 1]
     return doc[start:end]
+
+
+OBJECT_CUES = {"accuse", "deny", "report", "describe", "urge", "claim", "demand", "allege", "acknowledge", "admit"}
+
+
+def _object_content(verb: Token) -> tuple[int, int] | None:
+    """"It accuses the UAE of arming the paramilitaries", "The UAE denies supplying weapons": the object
+    and what follows it are the reported content."""
+    parts = [c for c in verb.children if c.i > verb.i and c.dep_ in ("dobj", "xcomp", "prep", "oprd", "ccomp")
+             and not (c.dep_ == "prep" and c.lower_ in ("on", "in", "at", "during", "after", "before"))]
+    if not any(c.dep_ in ("dobj", "xcomp") for c in parts):
+        return None
+    toks = sorted((t for c in parts for t in c.subtree), key=lambda t: t.i)
+    while toks and toks[-1].is_punct:
+        toks.pop()
+    if not toks:
+        return None
+    return toks[0].idx, toks[-1].idx + len(toks[-1])
+
+
+def _reported_before(content_head: Token, speaker: Span) -> bool:
+    """"Commanders are due to meet next week, the mediators said": the clause, a comma, then the cue."""
+    end = content_head.right_edge.i
+    doc = content_head.doc
+    return end + 1 < len(doc) and doc[end + 1].text == "," and speaker.start == end + 2
+
+
+def _named_apposition(span: Span) -> Span:
+    """"Getachew Reda, the TPLF spokesman who led the delegation, said": the person, not the title."""
+    doc = span.doc
+    if span.start >= 2 and doc[span.start - 1].text == "," and span.root.ent_type_ != "PERSON":
+        prev = doc[span.start - 2]
+        if prev.ent_type_ == "PERSON":
+            ent = next((e for e in doc.ents if e.start <= prev.i < e.end), None)
+            if ent is not None and ent.end == prev.i + 1:
+                return ent
+    return span
 
 
 def _clean_speaker(text: str) -> str:
