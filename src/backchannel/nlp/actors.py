@@ -235,6 +235,9 @@ class DocumentActors:
             return None
         # "the cabinet", "the army", "the government": the state the article last named
         if low in BARE_INSTITUTIONS and len(span) <= 2 and any(t.lower_ == "the" for t in root.children):
+            sides = self.sides()
+            if sides:  # the main party of the story, not whichever state was named last
+                return Mention(span.start_char, span.end_char, sides[0], "state", root.dep_.startswith("nsubj"))
             return self._most_recent(span.start_char, kinds={"state"})
         # "the group", "the militia", "the president": the most recent actor of that kind
         if low in GROUP_WORDS and any(t.lower_ == "the" for t in root.children):

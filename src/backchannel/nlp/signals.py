@@ -102,8 +102,40 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
         for trig in _triggers(sent, lex):
             candidates.extend((sig, trig.token) for sig in _signals_for(ctx, sent, trig, attributions, lex))
         chosen = _one_per_actor(_drop_pressed(candidates))
+        chosen += _parties_between(ctx, sent, chosen, attributions, lex)
         signals.extend(sorted(chosen, key=lambda s: (s.evidence_span or (0, 0))[0]))
     return _third_party_welcomes(signals)
+
+
+def _parties_between(
+    ctx: DocContext, sent: Span, chosen: list[Signal], attributions: list[FoundAttribution], lex: Lexicon
+) -> list[Signal]:
+    """"A ceasefire between Israel and Hezbollah, brokered by ...": the two sides are parties to it;
+    "messages between US officials and Houthi representatives": both sides are talking."""
+    if not chosen:
+        return []
+    have = {s.actor for s in chosen}
+    base = chosen[0]
+    out: list[Signal] = []
+    for tok in sent:
+        topic = _topic_of_token(tok, lex) or ("talks" if tok.lemma_.lower() == "message" else None)
+        if topic is None:
+            continue
+        for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ == "between"):
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                for party in _expand_conj(pobj):
+                    span = sent.doc[party.left_edge.i : party.i + 1]
+                    mention = ctx.actors.resolve_span(span)
+                    if mention is None or mention.actor in have:
+                        continue
+                    have.add(mention.actor)
+                    stance = "open" if topic == "talks" else "agrees"
+                    out.append(Signal(
+                        actor=mention.actor, stance=stance, topic=topic, channel=base.channel,
+                        evidence=base.evidence, terms=[], when=base.when, sources=list(base.sources),
+                        evidence_span=base.evidence_span, confidence=0.55,
+                    ))
+    return out
 
 
 OUTER_WINS = {"urges", "opposes", "proposes", "refuses"}
