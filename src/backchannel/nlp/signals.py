@@ -198,9 +198,10 @@ def _third_party_welcomes(signals: list[Signal]) -> list[Signal]:
 # ---- topics -------------------------------------------------------------------------------------
 
 
+WELCOMING = {"welcome", "announce", "hail", "praise", "applaud", "celebrate"}
 MESSAGE_VERBS = {"pass", "carry", "relay", "convey", "deliver", "shuttle", "ferry"}
 STOP_VERBS = {"stop", "halt", "cease", "end", "suspend", "pause", "freeze", "lay"}
-PLAN_VERBS = {"set", "unveil", "present", "put", "table", "submit", "outline", "accept", "endorse", "approve",
+PLAN_VERBS = {"vote", "confirm", "extend", "set", "unveil", "present", "put", "table", "submit", "outline", "accept", "endorse", "approve",
               "sign", "back", "reject", "initial", "ratify", "finalise", "finalize", "draft", "propose", "agree",
               "rebuff", "dismiss", "welcome", "announce"}
 ANAPHORS = {"it", "this", "these", "them", "that", "those"}
@@ -219,7 +220,7 @@ def _stops_fighting(tok: Token) -> bool:
                 if {"down", "arms", "weapons"} <= words | {c.lower_}:
                     return True
                 continue
-            if c.lemma_.lower() in ("operation", "action", "campaign", "activity") and not (
+            if c.lemma_.lower() in ("operation", "action", "activity") and not (
                 {m.lower_ for m in c.children} & {"military", "combat", "offensive", "ground", "air", "bombing", "armed"}
             ):
                 continue  # "halted operations" at a mine is not a truce
@@ -271,7 +272,8 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
             return topic
         return None
     if lemma == "peace":
-        return "deal" if tok.dep_ in ("dobj", "pobj") else None
+        lasting = any(c.lower_ in ("lasting", "durable", "permanent", "just", "comprehensive") for c in tok.children)
+        return "deal" if tok.dep_ in ("dobj", "pobj") or lasting else None
     if lemma in ("pause", "halt", "freeze", "cessation", "standstill", "cease", "hostilities", "de-escalation"):
         window = {t.lower_ for t in tok.subtree} | {tok.head.lower_}
         if lemma == "cessation" or lemma == "hostilities" or window & FIGHTING_WORDS:
@@ -349,6 +351,8 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
         topic_tok, topic, linked = _link(tok, topics)
         if topic is None and phrase is not None:
             topic, linked = phrase[0], abs(phrase[1] - tok.idx) < 80
+        if topic is None and tok.lemma_.lower() == "meet" and _markers(sent.text, lex.channel_private):
+            topic, linked = "talks", True  # "met Putin behind closed doors": a meeting is talks when it is secret
         if topic is None:
             continue
         distance = 0
@@ -377,6 +381,8 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
     return found
 
 
+CONDITION_HEADS = {"require", "depend", "hinge", "need"}
+TALKS_START = {"begin", "start", "resume", "open", "restart", "continue", "reopen"}
 SELF_TRIGGERS = {"negotiate": "open", "mediate": "urges", "mediator": "urges", "broker": "urges",
                  "guarantor": "urges", "facilitator": "urges"}
 
@@ -386,6 +392,14 @@ def _self_trigger(tok: Token) -> str | None:
     lemma = tok.lemma_.lower()
     if _stops_fighting(tok):
         return "agrees"
+    if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in ("nsubj", "nsubjpass"):
+        head = tok.head
+        if head.lemma_.lower() in CONDITION_HEADS or any(
+            c.dep_ == "aux" and c.lower_ in ("must", "should") for c in head.children
+        ):
+            return "proposes"  # "any truce must be tied to ...", "lasting peace requires ...": a condition
+        if head.lemma_.lower() in TALKS_START and lemma in ("talk", "negotiation", "dialogue"):
+            return "open"  # "Talks began in Caracas": both sides are talking
     if tok.pos_ == "VERB" and tok.dep_ in ("amod", "compound", "acl"):
         return None  # "a negotiated solution", "a brokered truce": a description, not an act
     if lemma in SELF_TRIGGERS and (tok.pos_ == "VERB" or lemma in ("mediator", "guarantor", "facilitator")):
@@ -446,8 +460,10 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
             return "urges" if "for" in children else None
         if lemma in ("signal",):
             return "open"
-        if lemma == "announce":
+        if lemma in ("announce", "confirm", "extend", "hail", "praise", "applaud", "celebrate"):
             return "agrees" if _object_is_topic(tok, lex) else None
+        if lemma == "vote":
+            return "opposes" if "against" in children else ("agrees" if "for" in children else None)
         if lemma in ("observe", "implement", "respect", "honour", "honor", "extend", "help", "expect"):
             return None
         return options[0]
@@ -544,6 +560,8 @@ def _subject_tokens(tok: Token) -> list[Token]:
     cur = tok
     for _ in range(5):
         subj = [c for c in cur.children if c.dep_ == "nsubj"]
+        if subj and subj[0].lower_ in ("who", "which", "that") and cur.dep_ == "relcl":
+            return [cur.head]  # "Trump, who has pressed both sides to stop fighting"
         if subj:
             return subj
         agents = [p for c in cur.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
@@ -675,8 +693,20 @@ def _signals_for(
                 mention = ctx.actors._most_recent(s.idx, kinds={"state", "armed_group", "organisation", "institution"})
             if mention is not None and mention.actor not in actors:
                 actors.append(mention.actor)
-    if not actors and carrier is not None and carrier.speaker_actor and carrier.record.kind != "indirect":
-        actors = [carrier.speaker_actor]
+    if tok.lemma_.lower() == "meet" and actors:
+        for c in tok.children:  # "X met Putin", "X met with Lavrov": both sat down
+            objs = [c] if c.dep_ == "dobj" else [p for p in c.children if p.dep_ == "pobj"] if c.lower_ == "with" else []
+            for o in objs:
+                for t in _expand_conj(o):
+                    m = ctx.actors.resolve_span(tok.doc[t.left_edge.i : t.i + 1])
+                    if m is not None and m.actor not in actors:
+                        actors.append(m.actor)
+    if not actors and tok.head.lemma_.lower() in TALKS_START and trig.stance == "open" and tok.i == (
+        trig.topic_token.i if trig.topic_token is not None else -1
+    ):
+        actors = ctx.actors.sides()
+    if not actors and carrier is not None and carrier.speaker_actor:
+        actors = [carrier.speaker_actor]  # "Burhan said any truce must be tied to ...": the speaker's condition
         confidence -= 0.2
     if not actors:
         return []
@@ -713,7 +743,7 @@ def _signals_for(
                 confidence=confidence,
             )
         )
-        out[-1]._welcome = tok.lemma_.lower() in ("welcome", "announce")  # type: ignore[attr-defined]
+        out[-1]._welcome = tok.lemma_.lower() in WELCOMING  # type: ignore[attr-defined]
     return out
 
 
