@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .lexicon import lexicon
 from .registry import ActorEntry, ActorRegistry
+from .sentindex import sent_of
 from .timex import find_times
 
 MALE_FEMALE = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
@@ -151,7 +152,7 @@ class DocumentActors:
         if self.on is None:
             return None
         try:
-            sent = span.sent
+            sent = sent_of(span.root)
         except ValueError:
             return self.on
         for m in find_times(sent.text, self.on):
@@ -280,7 +281,7 @@ class DocumentActors:
                 return Mention(token.idx, token.idx + len(token), speaker_actor, self.kind_of(speaker_actor), True)
             return None
         if low in MALE_FEMALE:
-            return self._most_recent(token.idx, kinds={"person"}, prefer_subject=True, sentence=token.sent)
+            return self._most_recent(token.idx, kinds={"person"}, prefer_subject=True, sentence=sent_of(token))
         if low in PLURAL:
             return self._most_recent(token.idx, kinds={"state", "armed_group", "organisation", "institution"})
         return None

@@ -25,6 +25,7 @@ from ..records import Attribution
 from .context import DocContext
 from .lexicon import Lexicon, lexicon
 from .quotes import Quote
+from .sentindex import doc_text, sent_of
 
 QUOTE_CHARS = "\"'‘’“”«»„"
 CUT_DEPS = {"relcl", "acl", "appos", "advcl", "punct", "cc", "prep_cut"}
@@ -192,8 +193,8 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
     if inside_speaker is not None:
         phrase_end_char = max(phrase_end_char, inside_speaker.close_mark + 1)
     next_quote = next((q for q in ctx.top_quotes if q.open_mark >= phrase_end_char), None)
-    if next_quote is not None and next_quote.open_mark < tok.sent.end_char + 2:
-        gap = doc.text[phrase_end_char : next_quote.open_mark]
+    if next_quote is not None and next_quote.open_mark < sent_of(tok).end_char + 2:
+        gap = doc_text(doc)[phrase_end_char : next_quote.open_mark]
         # "according to X: ‘...’", "According to a ‘senior official’ who met them last autumn: ‘...’"
         if (len(gap) <= 3 and gap.strip() in ("", ",", ":", ",:")) or (len(gap) <= 120 and gap.rstrip().endswith(":")):
             content = (next_quote.start, next_quote.end)
@@ -203,9 +204,9 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
         return None
     while head.dep_ == "conj" and head.head.i != head.i:
         head = head.head  # "has killed ... and driven 12 million from their homes, according to UN agencies"
-    sent = tok.sent
+    sent = sent_of(tok)
     phrase_tokens = set(range(tok.left_edge.i, tok.right_edge.i + 1))
-    clause = [t for t in head.subtree if t.i not in phrase_tokens and t.sent == sent]
+    clause = [t for t in head.subtree if t.i not in phrase_tokens and sent.start <= t.i < sent.end]
     # drop the reporting frame around it ("..., the Financial Times reported")
     clause = [t for t in clause if not (t.i > head.i and t.dep_ == "punct" and t.i == clause[-1].i)]
     if not clause:
@@ -270,7 +271,7 @@ def _make(
     passive: bool = False,
 ) -> FoundAttribution:
     doc = ctx.doc
-    text = doc.text
+    text = doc_text(doc)
     c_start, c_end = content
     while c_start < c_end and (text[c_start].isspace() or text[c_start] in QUOTE_CHARS):
         c_start += 1
@@ -303,7 +304,7 @@ def _make(
         content_span=(c_start, c_end),
         confidence=confidence,
     )
-    sent = cue_token.sent
+    sent = sent_of(cue_token)
     time = ""
     if sent is not None:
         if c_start > sent.start_char:
@@ -524,7 +525,7 @@ def _mostly_quoted(span: tuple[int, int], quotes: list[Quote]) -> bool:
 
 
 def _quote_after_colon(ctx: DocContext, end_char: int, quotes: list[Quote]) -> Quote | None:
-    text = ctx.doc.text
+    text = doc_text(ctx.doc)
     for q in quotes:
         if q.open_mark >= end_char:
             gap = text[end_char : q.open_mark]
@@ -535,7 +536,7 @@ def _quote_after_colon(ctx: DocContext, end_char: int, quotes: list[Quote]) -> Q
 def _adjacent_quote(ctx: DocContext, verb: Token, speaker: Span, quotes: list[Quote] | None = None) -> Quote | None:
     """A quote right after the cue clause ("told Time: ‘...’") or right before it ("‘...,’ he said")."""
     doc = ctx.doc
-    text = doc.text
+    text = doc_text(doc)
     quotes = ctx.top_quotes if quotes is None else quotes
     clause_tokens = [verb, *speaker]
     for c in verb.children:

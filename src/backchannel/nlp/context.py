@@ -13,11 +13,12 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from .actors import DocumentActors
 from .quotes import Quote, find_quotes, outermost
 from .registry import ActorRegistry
+from .sentindex import doc_text
 from .timex import find_times, parse_published
 
 YEAR = re.compile(r"(?<![\d,.])(19[5-9]\d|20[0-4]\d)(?![\d,])")
@@ -42,8 +43,8 @@ class DocContext:
         cls, doc: Doc, registry: ActorRegistry, published: str, outlet: str = "", title: str = ""
     ) -> DocContext:
         ref = parse_published(published) if published else None
-        quotes = find_quotes(doc.text)
-        starts = [0] + [m.end() for m in PARAGRAPH.finditer(doc.text)]
+        quotes = find_quotes(doc_text(doc))
+        starts = [0] + [m.end() for m in PARAGRAPH.finditer(doc_text(doc))]
         return cls(
             doc=doc,
             published=published,
@@ -61,7 +62,7 @@ class DocContext:
 
     def paragraph_span(self, index: int) -> tuple[int, int]:
         start = self.paragraph_starts[index]
-        end = self.paragraph_starts[index + 1] if index + 1 < len(self.paragraph_starts) else len(self.doc.text)
+        end = self.paragraph_starts[index + 1] if index + 1 < len(self.paragraph_starts) else len(doc_text(self.doc))
         return start, end
 
     def quote_at(self, char: int) -> Quote | None:
@@ -78,7 +79,7 @@ class DocContext:
             return None
         p = self.paragraph_of(char)
         start = self.paragraph_span(max(0, p - 1))[0]
-        text = self.doc.text[start:char]
+        text = doc_text(self.doc)[start:char]
         if not YEAR.search(text):
             return None
         years = []
@@ -94,7 +95,7 @@ class DocContext:
 
     def last_time_before(self, start: int, char: int) -> str:
         """The last time expression between two characters (the paragraph's narrative time), or ''."""
-        text = self.doc.text[start:char]
+        text = doc_text(self.doc)[start:char]
         values = [
             m.value for m in find_times(text, self.ref, self.year_hint(start))
             if self.ref is None or m.value <= self.ref.isoformat()[: len(m.value)]
@@ -103,7 +104,7 @@ class DocContext:
 
     def when_in(self, start: int, end: int, skip_before: tuple[str, ...] = ()) -> str:
         """The first resolvable time expression in a character range ('' when none)."""
-        text = self.doc.text[start:end]
+        text = doc_text(self.doc)[start:end]
         for m in find_times(text, self.ref, self.year_hint(start)):
             before = text[max(0, m.start - 12) : m.start].lower()
             if skip_before and any(w in before.split() for w in skip_before):
@@ -120,8 +121,3 @@ class DocContext:
         if self.ref is None:
             return ""
         return self.published if re.fullmatch(r"\d{4}-\d{2}", self.published or "") else self.ref.isoformat()
-
-
-def sentence_of(doc: Doc, char: int) -> Span | None:
-    tok = doc.char_span(char, char + 1, alignment_mode="expand")
-    return tok.sent if tok is not None and len(tok) else None

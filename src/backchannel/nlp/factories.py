@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from .attribution import FoundAttribution, extract_attributions
 from .context import DocContext
 from .registry import ActorRegistry
+from .sentindex import forget
 from .signals import extract_signals
 
 for _name, _default in (("bc_published", ""), ("bc_outlet", ""), ("bc_title", ""), ("bc_found", None), ("backchannel", None)):
@@ -45,6 +46,7 @@ class AttributionComponent:
         ctx = DocContext.build(doc, self.registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title)
         doc._.bc_found = (ctx, extract_attributions(ctx))
         doc._.backchannel = {"attributions": [f.record.to_dict() for f in doc._.bc_found[1]], "signals": []}
+        forget(doc)
         return doc
 
 
@@ -67,6 +69,7 @@ class SignalComponent:
             "signals": [s.to_dict() for s in signals],
         }
         doc._.bc_found = None  # drop the working objects: the Doc must stay serialisable
+        forget(doc)
         return doc
 
 

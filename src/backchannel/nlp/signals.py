@@ -23,6 +23,7 @@ from .actors import _is_both_sides
 from .attribution import FoundAttribution
 from .context import DocContext
 from .lexicon import Lexicon, lexicon
+from .sentindex import doc_text, sent_of, sentences
 
 STRONG_TOPIC = {
     "ceasefire", "cease-fire", "truce", "armistice", "negotiation", "negotiate", "dialogue", "mediation",
@@ -88,7 +89,7 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
     signals: list[Signal] = []
     seen_text: list[str] = []
     title = _norm(ctx.title)
-    for sent in ctx.doc.sents:
+    for sent in sentences(ctx.doc):
         norm = _norm(sent.text)
         if title and norm == title:
             continue  # the headline restates the story; positions are taken from the body
@@ -717,13 +718,13 @@ def _signals_for(
         if not actors:
             return []
     evidence_start, evidence_end = _evidence_bounds(sent, tok)
-    evidence = ctx.doc.text[evidence_start:evidence_end]
+    evidence = doc_text(ctx.doc)[evidence_start:evidence_end]
     chain = _carriers(tok.idx, attributions)
     channel = _channel(ctx, sent, chain, actors, lex, tok.lemma_.lower(), stance, tok.dep_)
     sources = _sources(ctx, chain, actors)
     when = _when(ctx, sent, carrier, attributions)
     terms = _terms(ctx, sent, tok, trig.topic_token)
-    if stance in ("open", "agrees") and CONDITION.search(ctx.doc.text[tok.idx : sent.end_char].lower()):
+    if stance in ("open", "agrees") and CONDITION.search(doc_text(ctx.doc)[tok.idx : sent.end_char].lower()):
         stance = "proposes"  # "would consider a truce only after ...": a condition is a demand
     if stance == "agrees" and trig.topic == "talks":
         stance = "open"  # agreeing to hold talks is willingness to talk, not an agreement
@@ -788,7 +789,7 @@ HEDGE_ADVERBS = re.compile(r"\b(perhaps|possibly|probably|presumably|conceivably
 
 def _hedged(tok: Token) -> bool:
     """Under "may", "might" or "could", or after "perhaps": a possibility, not a position."""
-    before = tok.doc.text[max(tok.sent.start_char, tok.idx - 80) : tok.idx].lower()
+    before = doc_text(tok.doc)[max(sent_of(tok).start_char, tok.idx - 80) : tok.idx].lower()
     if HEDGE_ADVERBS.search(before):
         return True
     cur = tok
@@ -830,7 +831,7 @@ def _negated(tok: Token, sent: Span, lex: Lexicon) -> bool:
         if cur.dep_ not in ("xcomp", "acomp", "attr", "conj") or cur.head.i == cur.i:
             break
         cur = cur.head
-    before = sent.doc.text[sent.start_char : tok.idx].lower()
+    before = doc_text(sent.doc)[sent.start_char : tok.idx].lower()
     return any(p in before for p in lex.negating_phrases if p not in ("refused to", "refuses to", "declined to", "declines to"))
 
 
@@ -848,7 +849,7 @@ def _evidence_bounds(sent: Span, tok: Token) -> tuple[int, int]:
     total victory"), else the sentence; a sentence still too long to be evidence gives way to the
     trigger's clause.
     """
-    text = sent.doc.text
+    text = doc_text(sent.doc)
     start, end = sent.start_char, sent.end_char
     cuts = [start] + [m.end() for m in SEGMENT_BREAK.finditer(text, start, end)] + [end]
     for a, b in zip(cuts, cuts[1:], strict=False):
@@ -901,8 +902,8 @@ def _channel(
     if carrier is not None:
         c_sent = ctx.doc.char_span(carrier.cue_char, carrier.cue_char + 1, alignment_mode="expand")
         if c_sent is not None and len(c_sent):
-            s = c_sent.sent
-            texts.append(ctx.doc.text[s.start_char : min(carrier.content_start, s.end_char)])
+            s = sent_of(c_sent[0])
+            texts.append(doc_text(ctx.doc)[s.start_char : min(carrier.content_start, s.end_char)])
     joined = " ".join(texts)
     private = _markers(joined, lex.channel_private)
     public = _markers(joined, lex.channel_public)
@@ -981,16 +982,16 @@ def _terms(ctx: DocContext, sent: Span, tok: Token, topic_tok: Token | None) -> 
     for prep in TERM_PREPS:
         for m in re.finditer(r"\b" + re.escape(prep) + r"\b", low):
             start = sent.start_char + m.start()
-            rest = doc.text[start : sent.end_char]
+            rest = doc_text(doc)[start : sent.end_char]
             piece = re.split(r"[,;:.!?”’\"]\s", rest + " ", maxsplit=1)[0].strip(" .,;:")
             words = piece.split()
             if 2 <= len(words) <= 12:
                 terms.append(piece)
     for q in ctx.top_quotes:
         if sent.start_char <= q.open_mark and q.end <= sent.end_char:
-            words = doc.text[q.start : q.end].split()
+            words = doc_text(doc)[q.start : q.end].split()
             if 1 <= len(words) <= 8:
-                terms.append(doc.text[q.start : q.end].strip(" ,.;:"))
+                terms.append(doc_text(doc)[q.start : q.end].strip(" ,.;:"))
     return list(dict.fromkeys(t for t in terms if t))[:4]
 
 
