@@ -137,6 +137,7 @@ class DocumentActors:
             if any(t.i in covered for t in ent):
                 continue
             if ent.label_ == "PERSON":
+                ent = _join_hyphenated(ent)
                 name = self._person_name(ent)
                 if name:
                     self._add(ent, name, "person")
@@ -236,6 +237,9 @@ class DocumentActors:
             return None
         # "the cabinet", "the army", "the government": the state the article last named
         if low in BARE_INSTITUTIONS and len(span) <= 2 and any(t.lower_ == "the" for t in root.children):
+            found = self._institution_of_main_states(low)
+            if found is not None:
+                return Mention(span.start_char, span.end_char, found.name, found.kind, root.dep_.startswith("nsubj"))
             sides = self.sides()
             if sides:  # the main party of the story, not whichever state was named last
                 return Mention(span.start_char, span.end_char, sides[0], "state", root.dep_.startswith("nsubj"))
@@ -257,6 +261,22 @@ class DocumentActors:
                 name = _strip_possessive(ent.text.strip())
                 name = re.sub(r"^the\s+", "", name, flags=re.I)
                 return Mention(ent.start_char, ent.end_char, name, "organisation", True)
+        return None
+
+    def _institution_of_main_states(self, noun: str) -> ActorEntry | None:
+        """"the army" in a story about Sudan: the registry's "Sudanese army", if the article's states have one."""
+        counts: dict[str, int] = {}
+        for m in self.mentions:
+            name = self.registry.country_of(m.actor) if m.kind == "person" else m.actor
+            if name and (m.kind == "person" or m.kind == "state"):
+                counts[name] = counts.get(name, 0) + 1
+        for state in sorted(counts, key=lambda n: -counts[n]):
+            entry = self.registry.by_name(state)
+            names = [state, *(entry.demonyms if entry else ())]
+            for prefix in names:
+                found = self.registry.lookup(f"{prefix} {noun}", on=self.on)
+                if found is not None and found.name != state and found.kind != "person":
+                    return found
         return None
 
     def sides(self) -> list[str]:
@@ -309,6 +329,14 @@ class DocumentActors:
             if subj:
                 return subj[-1]
         return candidates[-1]
+
+
+def _join_hyphenated(ent: Span) -> Span:
+    """"Phumzile Mlambo-Ngcuka": the tagger often ends the name at the hyphen."""
+    doc, end = ent.doc, ent.end
+    while end + 1 < len(doc) and doc[end].text in ("-", "‐") and not doc[end - 1].whitespace_ and doc[end + 1].is_title:
+        end += 2
+    return doc[ent.start : end] if end != ent.end else ent
 
 
 def _strip_possessive(text: str) -> str:
