@@ -142,3 +142,11 @@ def test_every_command_has_help():
         proc = run(command, "--help")
         assert proc.returncode == 0
         assert "usage: backchannel " + command in proc.stdout
+
+
+def test_every_command_is_documented_in_the_readme():
+    from backchannel.cli import COMMANDS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for command in COMMANDS:
+        assert f"backchannel {command}" in readme, f"README does not document `backchannel {command}`"

@@ -174,7 +174,9 @@ def _one_per_actor(candidates: list[tuple[Signal, Token]]) -> list[Signal]:
             for j, (b, tb) in enumerate(group):
                 if i != j and ta.i != tb.i and _is_ancestor(ta, tb):
                     # "ready to sign a final accord" is openness; "ready to accept the proposal" is acceptance
-                    if a.stance in OUTER_WINS or (a.stance == "open" and b.stance == "agrees" and tb.lemma_ != "accept"):
+                    if b.stance == "refuses" and a.stance == "proposes":
+                        scores[i] -= 1  # "insisting on talks without a ceasefire": the refusal is the news
+                    elif a.stance in OUTER_WINS or (a.stance == "open" and b.stance == "agrees" and tb.lemma_ != "accept"):
                         scores[j] -= 1
                     else:
                         scores[i] -= 1
@@ -347,6 +349,8 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
         if tok.i in own_topics and tok.lemma_.lower() in STOP_VERBS | {"cease"}:
             continue
         if tok.i in own_topics and tok.pos_ in ("NOUN", "PROPN"):
+            if stance == "proposes" and tok.dep_ not in ("nsubj", "nsubjpass", "ROOT", "appos"):
+                continue  # "favour a qualified acceptance of Mr Trump's plan": the plan is not news here
             found.append(Trigger(tok, stance, own_topics[tok.i], tok, True, 0))
             continue
         topic_tok, topic, linked = _link(tok, topics)
@@ -392,7 +396,8 @@ def _self_trigger(tok: Token) -> str | None:
     """Topic words that carry a stance themselves: "X will negotiate", "X mediated", "stop firing"."""
     lemma = tok.lemma_.lower()
     if _stops_fighting(tok):
-        return "agrees"
+        # "agreed to stop firing", "the army would not stop its operations"; not "the best chance for ending this war"
+        return "agrees" if tok.dep_ in ("ROOT", "ccomp", "xcomp", "conj", "advcl") and tok.tag_ != "VBG" else None
     if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in ("nsubj", "nsubjpass"):
         head = tok.head
         if head.lemma_.lower() in CONDITION_HEADS or any(
@@ -575,6 +580,10 @@ def _subject_tokens(tok: Token) -> list[Token]:
             if cur.dep_ in ("dobj", "pobj", "attr") and cur.head.lemma_ in LIGHT_VERBS | {"for", "by", "of"}:
                 cur = cur.head if cur.dep_ != "pobj" else cur.head.head
                 continue
+        if cur.dep_ == "xcomp" and cur.head.lemma_.lower() in OBJECT_CONTROL:
+            objs = [c for c in cur.head.children if c.dep_ in ("dobj", "dative")]
+            if objs:
+                return objs  # "got Israel's leader to accept the plan": the leader accepts
         if cur.dep_ in ("xcomp", "acomp", "conj", "ccomp", "advcl", "pcomp", "prep", "pobj", "dobj", "attr", "oprd",
                         "amod", "acl", "relcl", "det", "appos", "npadvmod", "nmod", "compound", "dep", "parataxis"):
             if cur.dep_ == "relcl":
@@ -603,6 +612,8 @@ def _noun_owner(tok: Token) -> list[Token]:
 
 
 OWNED_BY_OF = {"demand", "call", "proposal", "offer", "plan", "initiative", "condition", "request", "appeal"}
+OBJECT_CONTROL = {"get", "persuade", "force", "urge", "press", "push", "ask", "convince", "allow", "invite",
+                  "encourage", "pressure", "compel", "lead", "tell"}
 GROUP_VERBS = {"make", "comprise", "include", "consist", "compose"}
 
 
