@@ -1,0 +1,29 @@
+"""Where extraction results are kept: a SQLite file by default, PostgreSQL for teams.
+
+- ``store``   the ``Store`` (save, reprocess, queries) and ``open_store(url)``
+- ``schema``  the named migrations (tables, indexes, views)
+- ``dialect`` the few differences between SQLite and PostgreSQL
+- ``ids``     what makes two documents the same article
+- ``queries`` the signal filters as bound SQL; rows back to dicts
+- ``detail``  paragraph and source chain for ``show``
+"""
+
+from backchannel.store.dialect import DEFAULT_DB, StoreError
+from backchannel.store.ids import article_id
+from backchannel.store.queries import actor_key, valid_date
+from backchannel.store.schema import MIGRATIONS
+from backchannel.store.store import SaveOutcome, Status, Store, StoredArticle, open_store
+
+__all__ = [
+    "DEFAULT_DB",
+    "MIGRATIONS",
+    "SaveOutcome",
+    "Status",
+    "Store",
+    "StoreError",
+    "StoredArticle",
+    "actor_key",
+    "article_id",
+    "open_store",
+    "valid_date",
+]

@@ -1,0 +1,196 @@
+"""The schema as a list of named migrations, applied in order and recorded in ``migrations``.
+
+Opening a database applies the migrations it has not recorded yet, each in
+its own transaction together with its ``migrations`` row, so a crash during
+an upgrade leaves the database at the previous step, never between two.  New
+schema changes are appended to ``MIGRATIONS`` under a new name; a published
+migration is never edited.
+
+The tables are plain so that Datasette (or any SQL client) shows them
+usefully: dates and timestamps are ISO-8601 text, lists (``via``, ``terms``,
+``sources``) and run counts are JSON text, spans are pairs of integer
+columns, and there are no blobs.  ``{id}`` and ``{real}`` are filled in by
+the dialect (an auto-numbered key, a float).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from backchannel.store.dialect import Dialect
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    statements: tuple[str, ...]
+
+
+INITIAL = Migration("0001_initial", (
+    """CREATE TABLE runs (
+        id {id},
+        extractor_version TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        counts TEXT
+    )""",
+    """CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL DEFAULT '',
+        outlet TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        published TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        ingested_at TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        version_of TEXT REFERENCES articles(id),
+        superseded_by TEXT REFERENCES articles(id)
+    )""",
+    """CREATE TABLE extractions (
+        article_id TEXT PRIMARY KEY REFERENCES articles(id),
+        extractor_version TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        extracted_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE attributions (
+        id {id},
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        position INTEGER NOT NULL,
+        speaker TEXT NOT NULL,
+        speaker_kind TEXT NOT NULL,
+        cue TEXT NOT NULL,
+        content TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        via TEXT NOT NULL DEFAULT '[]',
+        speaker_start INTEGER,
+        speaker_end INTEGER,
+        cue_start INTEGER,
+        cue_end INTEGER,
+        content_start INTEGER,
+        content_end INTEGER,
+        confidence {real} NOT NULL,
+        extractor_version TEXT NOT NULL
+    )""",
+    """CREATE TABLE signals (
+        id {id},
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        position INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        stance TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        terms TEXT NOT NULL DEFAULT '[]',
+        when_ TEXT NOT NULL DEFAULT '',
+        sources TEXT NOT NULL DEFAULT '[]',
+        evidence TEXT NOT NULL,
+        evidence_start INTEGER,
+        evidence_end INTEGER,
+        confidence {real} NOT NULL,
+        extractor_version TEXT NOT NULL
+    )""",
+    """CREATE TABLE actors (
+        name TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT '',
+        signal_count INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL
+    )""",
+    """CREATE TABLE aliases (
+        alias TEXT NOT NULL,
+        key TEXT NOT NULL,
+        actor TEXT NOT NULL REFERENCES actors(name),
+        PRIMARY KEY (alias, actor)
+    )""",
+    """CREATE TABLE errors (
+        id {id},
+        source TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        at TEXT NOT NULL
+    )""",
+))
+
+INDEXES = Migration("0002_indexes", (
+    "CREATE INDEX articles_url ON articles(url)",
+    "CREATE INDEX articles_published ON articles(published)",
+    "CREATE INDEX articles_version_of ON articles(version_of)",
+    "CREATE INDEX extractions_version ON extractions(extractor_version)",
+    "CREATE INDEX attributions_article ON attributions(article_id)",
+    "CREATE INDEX signals_article ON signals(article_id)",
+    "CREATE INDEX signals_actor ON signals(actor)",
+    "CREATE INDEX signals_when ON signals(when_)",
+    "CREATE INDEX actors_key ON actors(key)",
+    "CREATE INDEX aliases_key ON aliases(key)",
+    "CREATE INDEX errors_run ON errors(run_id)",
+))
+
+# ``date`` is when the position was expressed, else the article's date: what --since/--until filter on.
+VIEWS = Migration("0003_views", (
+    """CREATE VIEW signal_view AS
+    SELECT s.id, s.article_id, s.actor, s.stance, s.topic, s.channel, s.terms, s.when_, s.sources,
+           s.evidence, s.evidence_start, s.evidence_end, s.confidence, s.extractor_version,
+           COALESCE(NULLIF(s.when_, ''), NULLIF(a.published, '')) AS date,
+           a.title, a.outlet, a.published, a.url, a.superseded_by
+    FROM signals s JOIN articles a ON a.id = s.article_id""",
+    """CREATE VIEW attribution_view AS
+    SELECT t.id, t.article_id, t.speaker, t.speaker_kind, t.cue, t.content, t.kind, t.via,
+           t.content_start, t.content_end, t.confidence,
+           a.title, a.outlet, a.published, a.url, a.superseded_by
+    FROM attributions t JOIN articles a ON a.id = t.article_id""",
+    """CREATE VIEW actor_view AS
+    SELECT ac.name, ac.kind, ac.signal_count, l.stance AS latest_stance, l.topic AS latest_topic,
+           l.date AS latest_date, l.id AS latest_signal_id, ac.first_seen, ac.last_seen
+    FROM actors ac LEFT JOIN (
+        SELECT v.actor, v.stance, v.topic, v.date, v.id,
+               ROW_NUMBER() OVER (PARTITION BY v.actor
+                                  ORDER BY CASE WHEN v.date IS NULL THEN 1 ELSE 0 END, v.date DESC, v.id DESC) AS rn
+        FROM signal_view v WHERE v.superseded_by IS NULL
+    ) l ON l.actor = ac.name AND l.rn = 1""",
+    """CREATE VIEW article_view AS
+    SELECT a.id, a.url, a.outlet, a.title, a.published, a.ingested_at, a.version_of, a.superseded_by,
+           e.extractor_version, e.run_id,
+           (SELECT COUNT(*) FROM signals s WHERE s.article_id = a.id) AS signal_count,
+           (SELECT COUNT(*) FROM attributions t WHERE t.article_id = a.id) AS attribution_count
+    FROM articles a LEFT JOIN extractions e ON e.article_id = a.id""",
+))
+
+MIGRATIONS: tuple[Migration, ...] = (INITIAL, INDEXES, VIEWS)
+
+_MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+
+
+def now() -> str:
+    """UTC now as ISO-8601 text (seconds and microseconds, ``Z``): sorts as text, reads in Datasette."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def applied(db: Dialect) -> list[str]:
+    return [r["name"] for r in db.all("SELECT name FROM migrations ORDER BY name")]
+
+
+def migrate(db: Dialect, migrations: Sequence[Migration] = MIGRATIONS) -> list[str]:
+    """Apply the missing migrations in order; return the names applied now."""
+    if "migrations" not in db.table_names():
+        with db.transaction():
+            db.lock_schema()
+            db.execute(_MIGRATIONS_TABLE)
+    known = set(applied(db))
+    done_now: list[str] = []
+    for migration in migrations:
+        if migration.name in known:  # the common case, read without taking the write lock
+            continue
+        with db.transaction():
+            db.lock_schema()
+            # Checked inside the transaction: another process may have applied it meanwhile.
+            if db.one("SELECT name FROM migrations WHERE name = ?", (migration.name,)):
+                continue
+            for statement in migration.statements:
+                db.execute(db.ddl(statement))
+            db.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (migration.name, now()))
+        done_now.append(migration.name)
+    return done_now

@@ -1,0 +1,452 @@
+"""The store: one object that writes extraction results and answers the CLI's queries.
+
+Write rules, and why:
+
+* One article = one transaction.  ``save`` writes the article, its
+  attributions, its signals, the actor counts and the ``extractions`` row
+  together, so a process killed at any instant leaves the whole article or
+  none of it, and a rerun simply saves what is missing.
+* Identity is the content hash of ``ids.article_id``.  Saving an id that is
+  already stored changes nothing ("duplicate", or "stale" when it was
+  extracted by another extractor version: ``reprocess`` handles those).
+* A URL whose text changed gets a new row linked to the previous one
+  (``version_of``; the old row gets ``superseded_by``).  Queries show the
+  current versions only unless asked.
+* ``actors.signal_count`` is kept in step inside the same transactions
+  (added on save, moved on supersede and reprocess), so ``actors()`` does not
+  recount every signal.
+
+The store is the only writer of its database; any number of readers
+(Datasette, exports through ``iter_signals``) may run beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from backchannel.records import Article, ArticleResult, Attribution, Signal
+from backchannel.store.detail import evidence_bounds, overlaps, paragraph_around, source_chain
+from backchannel.store.dialect import Dialect, StoreError, clean, dialect_for
+from backchannel.store.ids import article_id
+from backchannel.store.queries import (
+    SIGNAL_COLUMNS,
+    SignalFilter,
+    actor_key,
+    attribution_dict,
+    signal_dict,
+    signals_sql,
+)
+from backchannel.store.schema import MIGRATIONS, Migration, applied, migrate, now
+
+
+class Status(str, Enum):
+    """What ``save`` / ``replace_extraction`` did.  A ``str``: ``outcome.status == "duplicate"`` works."""
+
+    NEW = "new"
+    NEW_VERSION = "new_version"
+    DUPLICATE = "duplicate"
+    STALE = "stale"
+    REPLACED = "replaced"
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    status: Status
+    article_id: str
+    version_of: str | None = None
+    signals: int = 0
+    attributions: int = 0
+
+    @property
+    def written(self) -> bool:
+        return self.status in (Status.NEW, Status.NEW_VERSION, Status.REPLACED)
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article read back from the store, with its id and the version that last extracted it."""
+
+    id: str
+    article: Article
+    extractor_version: str | None
+    version_of: str | None
+    superseded_by: str | None
+    ingested_at: str
+
+
+_ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, source, ingested_at, version_of, superseded_by"
+
+_INSERT_ARTICLE = (
+    "INSERT INTO articles (id, url, outlet, title, author, published, text, source, ingested_at, run_id, "
+    "version_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+)
+_INSERT_ATTRIBUTION = (
+    "INSERT INTO attributions (article_id, position, speaker, speaker_kind, cue, content, kind, via, "
+    "speaker_start, speaker_end, cue_start, cue_end, content_start, content_end, confidence, extractor_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SIGNAL = (
+    "INSERT INTO signals (article_id, position, actor, stance, topic, channel, terms, when_, sources, evidence, "
+    "evidence_start, evidence_end, confidence, extractor_version) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_EXTRACTION = (
+    "INSERT INTO extractions (article_id, extractor_version, run_id, extracted_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (article_id) DO UPDATE SET extractor_version = excluded.extractor_version, "
+    "run_id = excluded.run_id, extracted_at = excluded.extracted_at"
+)
+_UPSERT_ACTOR = (
+    "INSERT INTO actors (name, key, kind, signal_count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET signal_count = actors.signal_count + excluded.signal_count, "
+    "last_seen = excluded.last_seen, "
+    "kind = CASE WHEN actors.kind = '' THEN excluded.kind ELSE actors.kind END"
+)
+_INSERT_ALIAS = "INSERT INTO aliases (alias, key, actor) VALUES (?, ?, ?) ON CONFLICT (alias, actor) DO NOTHING"
+_LOOKUP = (
+    "SELECT a.id, a.superseded_by, e.extractor_version FROM articles a "
+    "LEFT JOIN extractions e ON e.article_id = a.id WHERE a.id = ?"
+)
+
+
+def _json(items: Sequence[str]) -> str:
+    return clean(json.dumps(list(items), ensure_ascii=False))
+
+
+def _ends(span: Any) -> tuple[int | None, int | None]:
+    return (int(span[0]), int(span[1])) if span else (None, None)
+
+
+class Store:
+    """A SQLite file or a PostgreSQL database holding articles, extractions and runs.
+
+    Open it with ``open_store``.  Not thread-safe: one Store per writer.
+    ``registry`` (a ``backchannel.nlp.registry.ActorRegistry``) supplies each
+    actor's kind and aliases; by default the bundled one, ``False`` for none.
+    """
+
+    def __init__(self, db: Dialect, registry: Any = None, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+        self._db = db
+        self._registry = registry
+        self._known_actors: set[str] | None = None
+        try:
+            self.migrations_applied = migrate(db, migrations)
+        except BaseException:
+            db.close()
+            raise
+
+    # ---- housekeeping --------------------------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._db.name
+
+    @property
+    def url(self) -> str:
+        """Where the store is, without a password."""
+        return self._db.describe()
+
+    def migrations(self) -> list[str]:
+        """Names of the migrations this database has recorded."""
+        return applied(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- runs and errors ------------------------------------------------------------------------------
+    def begin_run(self, extractor_version: str) -> int:
+        with self._db.transaction():
+            return self._db.insert_id(
+                "INSERT INTO runs (extractor_version, started_at) VALUES (?, ?)",
+                (clean(extractor_version), now()),
+            )
+
+    def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
+        with self._db.transaction():
+            self._db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?",
+                             (now(), clean(json.dumps(counts, ensure_ascii=False, sort_keys=True)), run_id))
+
+    def record_error(self, source: str, reason: str, run_id: int | None = None) -> int:
+        with self._db.transaction():
+            return self._db.insert_id(
+                "INSERT INTO errors (source, reason, run_id, at) VALUES (?, ?, ?, ?)",
+                (clean(str(source)), clean(str(reason)), run_id, now()),
+            )
+
+    # ---- writing results ------------------------------------------------------------------------------
+    def save(self, result: ArticleResult, run_id: int | None = None, extractor_version: str = "") -> SaveOutcome:
+        """Store an article with its attributions and signals, all or nothing.  See ``Status``."""
+        article = result.article
+        aid = article_id(article)
+        found = self._db.one(_LOOKUP, (aid,))  # most reruns stop here, without taking the write lock
+        if found is not None:
+            return self._existing(aid, found, extractor_version)
+        with self._db.transaction():
+            previous = self._current_version(article.url, aid)
+            stamp = now()
+            inserted = self._db.rowcount(_INSERT_ARTICLE, (
+                aid, clean(article.url), clean(article.outlet), clean(article.title), clean(article.author),
+                clean(article.published), clean(article.text), clean(article.source), stamp, run_id, previous,
+            ))
+            if not inserted:  # another writer stored it since the lookup above
+                return self._existing(aid, self._db.one(_LOOKUP, (aid,)) or {}, extractor_version)
+            if previous is not None:
+                self._count_actors(self._actor_counts(previous), -1, stamp)
+                self._db.execute("UPDATE articles SET superseded_by = ? WHERE id = ?", (aid, previous))
+            self._insert_extraction(aid, result, run_id, extractor_version, stamp, count_actors=True)
+        self._remember_actors(result.signals)
+        status = Status.NEW if previous is None else Status.NEW_VERSION
+        return SaveOutcome(status, aid, previous, len(result.signals), len(result.attributions))
+
+    def replace_extraction(self, article_id: str, result: ArticleResult, run_id: int | None,
+                           extractor_version: str) -> SaveOutcome:
+        """Swap an article's attributions and signals for ``result``'s, in one transaction.
+
+        The stored article row is kept as it is (``result.article`` is not
+        written); only what the extractor derived from it is replaced.
+        """
+        with self._db.transaction():
+            row = self._db.one("SELECT id, version_of, superseded_by FROM articles WHERE id = ?", (article_id,))
+            if row is None:
+                raise StoreError(f"{self.url}: no article with id {article_id!r}")
+            current = row["superseded_by"] is None
+            stamp = now()
+            if current:
+                self._count_actors(self._actor_counts(article_id), -1, stamp)
+            self._db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
+            self._db.execute("DELETE FROM signals WHERE article_id = ?", (article_id,))
+            self._insert_extraction(article_id, result, run_id, extractor_version, stamp, count_actors=current)
+        self._remember_actors(result.signals)
+        return SaveOutcome(Status.REPLACED, article_id, row["version_of"], len(result.signals),
+                           len(result.attributions))
+
+    def _existing(self, aid: str, found: dict[str, Any], extractor_version: str) -> SaveOutcome:
+        status = Status.DUPLICATE if found.get("extractor_version") == extractor_version else Status.STALE
+        return SaveOutcome(status, aid)
+
+    def _current_version(self, url: str, aid: str) -> str | None:
+        """The latest stored article at this URL (the one not superseded), if any."""
+        if not url.strip():
+            return None
+        row = self._db.one(
+            "SELECT id FROM articles WHERE url = ? AND superseded_by IS NULL AND id <> ? "
+            "ORDER BY ingested_at DESC, id LIMIT 1",
+            (clean(url), aid),
+        )
+        return None if row is None else row["id"]
+
+    def _insert_extraction(self, aid: str, result: ArticleResult, run_id: int | None, version: str,
+                           stamp: str, count_actors: bool) -> None:
+        version = clean(version)
+        self._db.executemany(_INSERT_ATTRIBUTION, (
+            self._attribution_row(aid, i, a, version) for i, a in enumerate(result.attributions)))
+        self._db.executemany(_INSERT_SIGNAL, (
+            self._signal_row(aid, i, s, version) for i, s in enumerate(result.signals)))
+        if count_actors:
+            self._count_actors(Counter(clean(s.actor) for s in result.signals), +1, stamp)
+        self._db.execute(_UPSERT_EXTRACTION, (aid, version, run_id, stamp))
+
+    @staticmethod
+    def _attribution_row(aid: str, position: int, a: Attribution, version: str) -> tuple:
+        return (aid, position, clean(a.speaker), clean(a.speaker_kind), clean(a.cue), clean(a.content),
+                clean(a.kind), _json(a.via), *_ends(a.speaker_span), *_ends(a.cue_span), *_ends(a.content_span),
+                float(a.confidence), version)
+
+    @staticmethod
+    def _signal_row(aid: str, position: int, s: Signal, version: str) -> tuple:
+        return (aid, position, clean(s.actor), clean(s.stance), clean(s.topic), clean(s.channel), _json(s.terms),
+                clean(s.when), _json(s.sources), clean(s.evidence), *_ends(s.evidence_span), float(s.confidence),
+                version)
+
+    def _actor_counts(self, aid: str) -> Counter[str]:
+        rows = self._db.all("SELECT actor, COUNT(*) AS n FROM signals WHERE article_id = ? GROUP BY actor", (aid,))
+        return Counter({r["actor"]: int(r["n"]) for r in rows})
+
+    def _count_actors(self, counts: Counter[str], sign: int, stamp: str) -> None:
+        if not counts:
+            return
+        if sign < 0:
+            self._db.executemany("UPDATE actors SET signal_count = signal_count - ? WHERE name = ?",
+                                 [(n, name) for name, n in sorted(counts.items())])
+            return
+        known = self._known()  # read before the upsert below adds these names
+        self._db.executemany(_UPSERT_ACTOR, [
+            (name, actor_key(name), self._actor_kind(name), n, stamp, stamp) for name, n in sorted(counts.items())
+        ])
+        aliases = [(clean(alias), actor_key(alias), name)
+                   for name in sorted(counts) if name not in known for alias in self._actor_aliases(name)]
+        self._db.executemany(_INSERT_ALIAS, aliases)
+
+    # ---- actor knowledge (kind, aliases) from the registry ---------------------------------------------
+    def _registry_entry(self, name: str) -> Any:
+        if self._registry is None:
+            try:
+                from backchannel.nlp.registry import ActorRegistry
+
+                self._registry = ActorRegistry.default()
+            except Exception:  # the store must work without the NLP side; kinds stay blank
+                self._registry = False
+        return self._registry.by_name(name) if self._registry else None
+
+    def _actor_kind(self, name: str) -> str:
+        entry = self._registry_entry(name)
+        return entry.kind if entry is not None else ""
+
+    def _actor_aliases(self, name: str) -> list[str]:
+        entry = self._registry_entry(name)
+        return list(entry.aliases) if entry is not None else []
+
+    def _known(self) -> set[str]:
+        if self._known_actors is None:
+            self._known_actors = {r["name"] for r in self._db.all("SELECT name FROM actors")}
+        return self._known_actors
+
+    def _remember_actors(self, signals: Iterable[Signal]) -> None:
+        """After a commit: these actors' aliases are stored, skip them next time."""
+        self._known().update(clean(s.actor) for s in signals)
+
+    # ---- reprocessing ---------------------------------------------------------------------------------
+    def articles_needing(self, extractor_version: str, include_superseded: bool = False,
+                         page: int = 200) -> Iterator[StoredArticle]:
+        """Articles whose stored extraction comes from another extractor version, in id order.
+
+        Read a page at a time by id (not one long cursor), so the caller can
+        ``replace_extraction`` while iterating and memory stays flat.
+        """
+        after = ""
+        condition = "" if include_superseded else " AND a.superseded_by IS NULL"
+        while True:
+            rows = self._db.all(
+                f"SELECT a.{_ARTICLE_COLUMNS.replace(', ', ', a.')}, e.extractor_version FROM articles a "
+                "LEFT JOIN extractions e ON e.article_id = a.id "
+                f"WHERE (e.extractor_version IS NULL OR e.extractor_version <> ?) AND a.id > ?{condition} "
+                "ORDER BY a.id LIMIT ?",
+                (extractor_version, after, page),
+            )
+            for row in rows:
+                yield _stored_article(row)
+            if len(rows) < page:
+                return
+            after = rows[-1]["id"]
+
+    # ---- queries ----------------------------------------------------------------------------------------
+    def signals(self, actor: str | None = None, stance: str | None = None, topic: str | None = None,
+                channel: str | None = None, since: str | None = None, until: str | None = None,
+                outlet: str | None = None, limit: int | None = None, newest_first: bool = False,
+                include_superseded: bool = False) -> list[dict[str, Any]]:
+        """Signals matching every given filter, oldest first (undated last).
+
+        ``since``/``until`` (inclusive; ``YYYY[-MM[-DD]]``) apply to the
+        signal's ``when``, else its article's ``published``.  ``actor``
+        matches a canonical name or a known alias, case and accents ignored.
+        """
+        flt = SignalFilter(actor, stance, topic, channel, since, until, outlet, include_superseded)
+        sql, params = signals_sql(flt, limit, newest_first)
+        return [signal_dict(r) for r in self._db.all(sql, params)]
+
+    def iter_signals(self, actor: str | None = None, stance: str | None = None, topic: str | None = None,
+                     channel: str | None = None, since: str | None = None, until: str | None = None,
+                     outlet: str | None = None, include_superseded: bool = False) -> Iterator[dict[str, Any]]:
+        """Like ``signals`` but streamed from a separate connection: for exports of any size."""
+        flt = SignalFilter(actor, stance, topic, channel, since, until, outlet, include_superseded)
+        sql, params = signals_sql(flt)
+        for row in self._db.stream(sql, params):
+            yield signal_dict(row)
+
+    def signal(self, signal_id: int) -> dict[str, Any] | None:
+        """One signal with what ``show`` prints: its paragraph, the source chain, the article, related quotes."""
+        try:
+            signal_id = int(signal_id)
+        except (TypeError, ValueError):
+            return None
+        row = self._db.one(f"SELECT {SIGNAL_COLUMNS} FROM signal_view WHERE id = ?", (signal_id,))
+        if row is None:
+            return None
+        result = signal_dict(row)
+        result["superseded_by"] = row["superseded_by"]
+        article = self.article(result["article_id"])
+        result["article"] = article
+        text = article["text"] if article else ""
+        bounds = evidence_bounds(text, result["evidence"], result["evidence_span"])
+        result["paragraph"] = paragraph_around(text, *bounds) if bounds else None
+        result["chain"] = source_chain(result["sources"], result["outlet"])
+        attributions = self._db.all("SELECT * FROM attributions WHERE article_id = ? ORDER BY position",
+                                    (result["article_id"],))
+        result["attributions"] = [
+            attribution_dict(a) for a in attributions
+            if bounds and overlaps(bounds, _pair(a["content_start"], a["content_end"]))
+        ]
+        return result
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        row = self._db.one(
+            f"SELECT a.{_ARTICLE_COLUMNS.replace(', ', ', a.')}, e.extractor_version FROM articles a "
+            "LEFT JOIN extractions e ON e.article_id = a.id WHERE a.id = ?", (str(article_id),))
+        return row
+
+    def actors(self) -> list[dict[str, Any]]:
+        """Actors with current signals, most signals first: name, kind, signals, latest stance/topic/date."""
+        rows = self._db.all(
+            "SELECT name, kind, signal_count, latest_stance, latest_topic, latest_date, latest_signal_id "
+            "FROM actor_view WHERE signal_count > 0 ORDER BY signal_count DESC, name")
+        return [{"name": r["name"], "kind": r["kind"], "signals": int(r["signal_count"]),
+                 "latest_stance": r["latest_stance"], "latest_topic": r["latest_topic"],
+                 "latest_date": r["latest_date"] or "", "latest_signal_id": r["latest_signal_id"]} for r in rows]
+
+    def errors(self, run_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Recorded per-document errors, newest first (of one run when ``run_id`` is given)."""
+        sql, params = "SELECT id, source, reason, run_id, at FROM errors", []
+        if run_id is not None:
+            sql += " WHERE run_id = ?"
+            params.append(int(run_id))
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(0, int(limit)))
+        return self._db.all(sql, params)
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        row = self._db.one("SELECT id, extractor_version, started_at, finished_at, counts FROM runs WHERE id = ?",
+                           (int(run_id),))
+        if row is not None:
+            row["counts"] = json.loads(row["counts"]) if row["counts"] else None
+        return row
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, plus ``current_articles`` (not superseded by a newer version)."""
+        counts = {table: int(self._db.scalar(f"SELECT COUNT(*) FROM {table}"))
+                  for table in ("articles", "attributions", "signals", "actors", "errors", "runs")}
+        counts["current_articles"] = int(self._db.scalar(
+            "SELECT COUNT(*) FROM articles WHERE superseded_by IS NULL"))
+        return counts
+
+
+def _pair(start: Any, end: Any) -> list[int] | None:
+    return None if start is None or end is None else [int(start), int(end)]
+
+
+def _stored_article(row: dict[str, Any]) -> StoredArticle:
+    article = Article(text=row["text"], title=row["title"], outlet=row["outlet"], author=row["author"],
+                      published=row["published"], url=row["url"], source=row["source"])
+    return StoredArticle(row["id"], article, row["extractor_version"], row["version_of"], row["superseded_by"],
+                         row["ingested_at"])
+
+
+def open_store(url: str | None = None, registry: Any = None) -> Store:
+    """Open (creating and migrating as needed) the store a ``--db`` value names.
+
+    ``None`` or a path or ``sqlite:///path`` -> a SQLite file (default
+    ``backchannel.db``); ``postgresql://user@host:port/db`` -> PostgreSQL.
+    Raises ``StoreError`` with a one-line reason when it cannot.
+    """
+    return Store(dialect_for(url), registry=registry)
