@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/backchannel extract samples/ --format table
+	rm -f demo.db demo.db-wal demo.db-shm
+	$(BIN)/backchannel ingest samples/ --db demo.db --no-progress
+	$(BIN)/backchannel signals --db demo.db
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench eval

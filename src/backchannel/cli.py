@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BackchannelError, InputError
-from .records import Article
+from .records import CHANNELS, STANCES, TOPICS, Article
 
 ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
 SKIPPED_NAMES = {"readme.md", "readme.txt", "license", "license.md", "gold.json"}
@@ -52,7 +52,196 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--floors", default="", metavar="FILE", help="JSON file of minimum figures")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+    add_store_commands(sub)
     return parser
+
+
+def _db_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default="", metavar="URL",
+                   help="SQLite file or postgresql:// URL (default: backchannel.db, or $BACKCHANNEL_DB)")
+
+
+def _filter_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--actor", help="canonical actor name or alias (case-insensitive)")
+    p.add_argument("--stance", choices=STANCES)
+    p.add_argument("--topic", choices=TOPICS)
+    p.add_argument("--channel", choices=CHANNELS)
+    p.add_argument("--since", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD (by when, else the article's date)")
+    p.add_argument("--until", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD, inclusive")
+    p.add_argument("--outlet", help="the article's outlet")
+
+
+def add_store_commands(sub: argparse._SubParsersAction) -> None:
+    ing = sub.add_parser(
+        "ingest",
+        help="read sources, extract each new article once, keep everything in the store",
+        description="Ingest files, folders, http(s) URLs, RSS/Atom feeds, JSONL/CSV dumps and WARC files into "
+        "the store. Each article is extracted once and saved in its own transaction: rerunning skips what is "
+        "stored and finishes the rest. Exit status: 0 all went in, 1 some documents failed, 2 nothing read.",
+    )
+    ing.add_argument("sources", nargs="+", metavar="SOURCE", help="file, folder, URL, feed, .jsonl/.csv, .warc(.gz)")
+    _db_flag(ing)
+    ing.add_argument("--glob", default="**/*", help="files to take from folders (default **/*)")
+    ing.add_argument("--allow-private", action="store_true",
+                     help="allow URLs on loopback and private addresses (refused by default)")
+    for name in ("text", "title", "outlet", "author", "published", "url"):
+        ing.add_argument(f"--{name}-field", default=name, metavar="NAME", help=f"JSONL/CSV field holding the {name}")
+    ing.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+    ing.add_argument("--batch-size", type=int, default=16, help="articles parsed together (default 16)")
+    ing.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    rep = sub.add_parser("reprocess", help="re-extract stored articles extracted by another extractor version",
+                         description="Re-extract every stored article whose signals came from another version of "
+                         "the extractor (code or word lists), one transaction per article.")
+    _db_flag(rep)
+    rep.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+
+    sig = sub.add_parser("signals", help="list stored signals with filters",
+                         description="List the stored negotiation signals, oldest first, with filters.")
+    _db_flag(sig)
+    _filter_flags(sig)
+    sig.add_argument("--limit", type=int, default=None, help="at most N signals")
+    sig.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    act = sub.add_parser("actors", help="list the actors with signals",
+                         description="Actors with stored signals: kind, number of signals, latest stance.")
+    _db_flag(act)
+    act.add_argument("--format", choices=("table", "json"), default="table")
+
+    show = sub.add_parser("show", help="one signal with its evidence, chain of sources and article",
+                          description="Show one signal: the evidence in its paragraph, the chain of sources, "
+                          "the article and the related attributions.")
+    show.add_argument("signal_id", metavar="SIGNAL_ID", type=int)
+    _db_flag(show)
+    show.add_argument("--format", choices=("text", "json"), default="text")
+
+    exp = sub.add_parser("export", help="export signals as CSV, JSONL, Parquet or PLOVER event records",
+                         description="Export stored signals. plover: PLOVER-style event records with the CAMEO "
+                         "code of each stance, for event-data users.")
+    _db_flag(exp)
+    _filter_flags(exp)
+    exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover"), required=True)
+    exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
+
+
+def _open_store(args: argparse.Namespace):
+    import os
+
+    from .store import open_store
+
+    return open_store(args.db or os.environ.get("BACKCHANNEL_DB") or None)
+
+
+def _filters(args: argparse.Namespace) -> dict:
+    from .store import valid_date
+
+    for flag in ("since", "until"):
+        value = getattr(args, flag, None)
+        if value and not valid_date(value):
+            raise BackchannelError(f"--{flag} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    return {k: getattr(args, k, None) for k in ("actor", "stance", "topic", "channel", "since", "until", "outlet")}
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+    from .pipeline import Extractor
+    from .read import FieldMapping
+
+    mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in
+                              ("text", "title", "outlet", "author", "published", "url")})
+    with _open_store(args) as store, _progress(not args.no_progress) as progress:
+        summary = ingest(
+            args.sources, store, lambda: Extractor(actors_file=args.actors), glob=args.glob,
+            allow_private=args.allow_private, mapping=mapping, batch_size=max(1, args.batch_size),
+            progress=progress, on_error=lambda line: print(f"error: {line}", file=sys.stderr),
+        )
+    print(summary.line(), file=sys.stderr)
+    return summary.exit_status
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from .ingest import reprocess
+    from .pipeline import Extractor
+
+    with _open_store(args) as store:
+        summary = reprocess(store, Extractor(actors_file=args.actors))
+    print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
+    return 1 if summary.errors else 0
+
+
+def cmd_signals(args: argparse.Namespace) -> int:
+    from .views import signals_csv, signals_json, signals_table
+
+    with _open_store(args) as store:
+        rows = store.signals(limit=args.limit, **_filters(args))
+    render = {"table": signals_table, "json": signals_json, "csv": signals_csv}[args.format]
+    sys.stdout.write(render(rows))
+    return 0
+
+
+def cmd_actors(args: argparse.Namespace) -> int:
+    from .views import actors_table
+
+    with _open_store(args) as store:
+        rows = store.actors()
+    sys.stdout.write(actors_table(rows) if args.format == "table" else json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .views import signal_detail
+
+    with _open_store(args) as store:
+        detail = store.signal(args.signal_id)
+    if detail is None:
+        raise BackchannelError(f"no signal with id {args.signal_id}")
+    if args.format == "json":
+        print(json.dumps(detail, ensure_ascii=False, indent=1, default=str))
+    else:
+        sys.stdout.write(signal_detail(detail, color=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_signals
+
+    with _open_store(args) as store:
+        out = sys.stdout if args.to == "-" else Path(args.to)
+        n = export_signals(store, args.format, out, **_filters(args))
+    print(f"{n} signals exported" + ("" if args.to == "-" else f" to {args.to}"), file=sys.stderr)
+    return 0
+
+
+class _progress:
+    """A rich progress line on stderr (articles, articles/s, errors) when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._progress = None
+        self._task = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                  console=Console(stderr=True), transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task("starting")
+
+        def update(summary) -> None:
+            rate = summary.read / summary.seconds if summary.seconds else 0.0
+            self._progress.update(self._task, description=(
+                f"{summary.read} articles, {summary.duplicates} already stored, {summary.errors} errors, "
+                f"{rate:.1f} articles/s"))
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
 
 
 def expand_paths(paths: Sequence[str]) -> list[Path]:
@@ -139,7 +328,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"extract": cmd_extract, "eval": cmd_eval}
+COMMANDS = {
+    "extract": cmd_extract,
+    "eval": cmd_eval,
+    "ingest": cmd_ingest,
+    "reprocess": cmd_reprocess,
+    "signals": cmd_signals,
+    "actors": cmd_actors,
+    "show": cmd_show,
+    "export": cmd_export,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,216 @@
+"""Ingest: sources -> articles -> extraction -> store, once per article, crash-safe.
+
+Each article is extracted and saved in its own transaction, so a kill at any
+moment loses at most the article being written, and rerunning the same command
+skips everything already stored (the article id is a hash of its text and URL)
+and finishes the rest.  A bad document becomes an error row and a line in the
+summary; it never stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from . import __version__
+from .errors import InputError
+from .pipeline import Extractor
+from .read import FieldMapping, iter_source
+from .records import Article, ArticleResult
+from .store import Status, Store, article_id
+
+
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """The package version plus a digest of the rule data (lexicons, actor registry): editing a word list
+    changes what is extracted, so it must trigger ``reprocess`` like a code release does."""
+    digest = hashlib.sha256()
+    folder = resources.files("backchannel.nlp.lexicons")
+    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
+        digest.update(name.encode())
+        digest.update(folder.joinpath(name).read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:10]}"
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did; printed at the end and kept in the runs table."""
+
+    read: int = 0
+    stored: int = 0
+    new_versions: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    errors: int = 0
+    signals: int = 0
+    seconds: float = 0.0
+    error_lines: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, float]:
+        d = asdict(self)
+        d.pop("error_lines")
+        return d
+
+    @property
+    def exit_status(self) -> int:
+        """0: everything went in; 1: some documents failed; 2: nothing could be read."""
+        if not (self.read or self.duplicates):
+            return 2
+        return 1 if self.errors else 0
+
+    def line(self) -> str:
+        rate = self.read / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.read} articles read, {self.stored} stored ({self.new_versions} new versions), "
+            f"{self.duplicates} already stored, {self.stale} stored by another extractor version, "
+            f"{self.signals} signals, {self.errors} errors, {self.seconds:.1f} s ({rate:.1f} articles/s)"
+        )
+
+
+Progress = Callable[[IngestSummary], None]
+
+
+def ingest(
+    sources: Sequence[str],
+    store: Store,
+    extractor: Extractor | Callable[[], Extractor],
+    *,
+    glob: str = "**/*",
+    allow_private: bool = False,
+    mapping: FieldMapping | None = None,
+    batch_size: int = 16,
+    progress: Progress | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> IngestSummary:
+    """Read every source, extract each new article once and store it; returns the summary.
+
+    ``extractor`` may be a factory so that a rerun with nothing new never loads the spaCy model.
+    """
+    summary = IngestSummary()
+    version = extractor_version()
+    run_id = store.begin_run(version)
+    started = time.perf_counter()
+    get_extractor = _lazy(extractor)
+
+    def fail(source: str, reason: str) -> None:
+        store.record_error(source, reason, run_id)
+        summary.errors += 1
+        line = f"{source}: {reason}"
+        summary.error_lines.append(line)
+        if on_error is not None:
+            on_error(line)
+
+    def new_articles() -> Iterator[Article]:
+        for source in sources:
+            for item in iter_source(source, glob=glob, allow_private=allow_private, mapping=mapping):
+                if isinstance(item, InputError):
+                    fail(item.source, item.reason)
+                elif store.article(article_id(item)) is not None:
+                    summary.duplicates += 1
+                else:
+                    yield item
+                _tick()
+
+    def _tick() -> None:
+        summary.seconds = time.perf_counter() - started
+        if progress is not None:
+            progress(summary)
+
+    try:
+        for batch in _batches(new_articles(), batch_size):
+            for article, result in _extract_batch(get_extractor, batch, fail):
+                if result is None:
+                    continue
+                outcome = store.save(result, run_id, version)
+                summary.read += 1
+                if outcome.status == Status.DUPLICATE:
+                    summary.duplicates += 1
+                elif outcome.status == Status.STALE:
+                    summary.stale += 1
+                else:
+                    summary.stored += 1
+                    summary.signals += outcome.signals
+                    if outcome.status == Status.NEW_VERSION:
+                        summary.new_versions += 1
+                del article
+                _tick()
+    finally:
+        summary.seconds = time.perf_counter() - started
+        store.finish_run(run_id, summary.counts())
+    return summary
+
+
+def reprocess(store: Store, extractor: Extractor, progress: Progress | None = None) -> IngestSummary:
+    """Re-extract the stored articles whose signals came from another extractor version."""
+    summary = IngestSummary()
+    version = extractor_version()
+    run_id = store.begin_run(version)
+    started = time.perf_counter()
+    try:
+        for stored in store.articles_needing(version):
+            summary.read += 1
+            try:
+                result = extractor.extract(stored.article)
+            except Exception as exc:  # one article must not stop the run
+                store.record_error(stored.article.source or stored.id, f"extraction failed ({type(exc).__name__}: {exc})", run_id)
+                summary.errors += 1
+                continue
+            outcome = store.replace_extraction(stored.id, result, run_id, version)
+            summary.stored += 1
+            summary.signals += outcome.signals
+            summary.seconds = time.perf_counter() - started
+            if progress is not None:
+                progress(summary)
+    finally:
+        summary.seconds = time.perf_counter() - started
+        store.finish_run(run_id, summary.counts())
+    return summary
+
+
+def _lazy(extractor: Extractor | Callable[[], Extractor]) -> Callable[[], Extractor]:
+    if isinstance(extractor, Extractor):
+        return lambda: extractor
+    cache: list[Extractor] = []
+
+    def get() -> Extractor:
+        if not cache:
+            cache.append(extractor())
+        return cache[0]
+
+    return get
+
+
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _extract_batch(
+    get_extractor: Callable[[], Extractor], batch: list[Article], fail: Callable[[str, str], None]
+) -> Iterator[tuple[Article, ArticleResult | None]]:
+    """Extract a batch with ``nlp.pipe``; if anything in it fails, redo it one by one so that only the
+    faulty document is lost."""
+    extractor = get_extractor()
+    try:
+        results = list(extractor.extract_many(batch, batch_size=len(batch)))
+    except Exception:
+        results = None
+    if results is not None:
+        yield from zip(batch, results, strict=True)
+        return
+    for article in batch:
+        try:
+            yield article, extractor.extract(article)
+        except Exception as exc:
+            fail(article.source or article.url or article.title, f"extraction failed ({type(exc).__name__}: {exc})")
+            yield article, None

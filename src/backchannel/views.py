@@ -1,0 +1,195 @@
+"""What the query commands print: signals, actors and one signal in detail, from the store's dicts.
+
+Pure formatting: every function takes the plain dicts that ``Store.signals``,
+``Store.actors`` and ``Store.signal`` return and gives back a string, so the
+CLI decides where it goes and the tests need no terminal.  The CSV row
+layout lives here too because ``export`` writes the same rows to files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+# The export and ``signals --format csv`` column order: who/what/when first, provenance after.
+CSV_COLUMNS: tuple[str, ...] = (
+    "id", "date", "actor", "stance", "topic", "channel", "when", "terms", "sources", "evidence", "outlet",
+    "title", "url", "published", "article_id", "confidence", "extractor_version",
+)
+LIST_SEPARATOR = " | "  # lists in one CSV cell; a bar is rarer than a comma or semicolon in the items
+
+# Markers around the evidence inside its paragraph.  Private-use characters stand in while the text
+# is wrapped (so a paragraph that itself contains » or « is not confused), then become the visible form.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_PLAIN = ("»", "«")
+_BOLD = ("\x1b[1m", "\x1b[0m")
+
+
+def _width(width: int | None) -> int:
+    return width or max(100, min(shutil.get_terminal_size((140, 40)).columns, 200))
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+def csv_record(row: Mapping[str, Any]) -> list[str]:
+    """One signal as CSV cells in ``CSV_COLUMNS`` order: lists joined, numbers as text."""
+    cells: list[str] = []
+    for column in CSV_COLUMNS:
+        value = row.get(column)
+        if isinstance(value, (list, tuple)):
+            value = LIST_SEPARATOR.join(str(v) for v in value)
+        elif value is None:
+            value = ""
+        cells.append(str(value))
+    return cells
+
+
+def signals_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_record(r) for r in rows)
+    return buffer.getvalue()
+
+
+def signals_json(rows: Iterable[Mapping[str, Any]]) -> str:
+    """A JSON list of the signal dicts as the store gives them (SIGNALS.md names plus id and article)."""
+    return json.dumps([dict(r) for r in rows], ensure_ascii=False, indent=1) + "\n"
+
+
+def _fit(headers: Sequence[tuple[str, int]], width: int, shrinkable: Sequence[str]) -> list[tuple[str, int]]:
+    """Narrow the ``shrinkable`` columns (to 10 at least) so the last column keeps 30 within ``width``."""
+    fitted = list(headers)
+    deficit = 30 - (width - sum(w + 2 for _, w in fitted))
+    for name in shrinkable:
+        if deficit <= 0:
+            break
+        i = next(i for i, (n, _) in enumerate(fitted) if n == name)
+        cut = min(deficit, max(0, fitted[i][1] - 10))
+        fitted[i] = (name, fitted[i][1] - cut)
+        deficit -= cut
+    return fitted
+
+
+def _table(headers: Sequence[tuple[str, int]], rows: Iterable[Sequence[str]], last: str, width: int,
+           shrinkable: Sequence[str] = ()) -> str:
+    """Fixed columns, then a last column that takes the rest of the width; every cell wraps."""
+    headers = _fit(headers, width, shrinkable)
+    last_width = max(30, width - sum(w + 2 for _, w in headers))
+    header = "  ".join(name.ljust(w) for name, w in headers) + "  " + last
+    lines = [header, "-" * min(width, sum(w + 2 for _, w in headers) + last_width)]
+    for cells in rows:
+        wrapped = [textwrap.wrap(c, w) or [""] for c, (_, w) in zip(cells, headers, strict=False)]
+        tail = textwrap.wrap(cells[-1], last_width) or [""]
+        for i in range(max(len(tail), *(len(w) for w in wrapped))):
+            row = "  ".join((w[i] if i < len(w) else "").ljust(cw) for w, (_, cw) in zip(wrapped, headers,
+                                                                                       strict=True))
+            lines.append((row + "  " + (tail[i] if i < len(tail) else "")).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def signals_table(rows: Sequence[Mapping[str, Any]], width: int | None = None) -> str:
+    """Signals as aligned columns, the evidence wrapped in the width that is left."""
+    if not rows:
+        return "No signals.\n"
+    headers = [("id", max(2, max(len(str(r["id"])) for r in rows))), ("date", 10), ("actor", 22),
+               ("stance", 8), ("topic", 9), ("channel", 7), ("sources", 24)]
+    cells = ([str(r["id"]), r.get("date") or "-", r.get("actor") or "", r.get("stance") or "",
+              r.get("topic") or "", r.get("channel") or "", "; ".join(r.get("sources") or []) or "-",
+              _one_line(r.get("evidence"))] for r in rows)
+    return _table(headers, cells, "evidence", _width(width), shrinkable=("sources", "actor"))
+
+
+def actors_table(rows: Sequence[Mapping[str, Any]], width: int | None = None) -> str:
+    """Actors with their signal count and latest position, most signals first (the store's order)."""
+    if not rows:
+        return "No actors.\n"
+    headers = [("actor", 28), ("kind", 12), ("signals", 7), ("latest", 18)]
+    cells = ([r.get("name") or "", r.get("kind") or "-", str(r.get("signals", 0)),
+              " ".join(x for x in (r.get("latest_stance"), r.get("latest_topic")) if x) or "-",
+              r.get("latest_date") or "-"] for r in rows)
+    return _table(headers, cells, "date", _width(width), shrinkable=("actor", "latest"))
+
+
+def _highlighted_paragraph(detail: Mapping[str, Any], width: int, marks: tuple[str, str]) -> list[str]:
+    paragraph = detail.get("paragraph")
+    if paragraph:
+        text = paragraph["text"]
+        start, end = paragraph["evidence_start"], paragraph["evidence_end"]
+        marked = text[:start] + _OPEN + text[start:end] + _CLOSE + text[end:]
+    else:  # the article text is gone or the evidence is not in it: show the evidence alone
+        marked = _OPEN + str(detail.get("evidence") or "") + _CLOSE
+    lines = textwrap.wrap(_one_line(marked), width - 2) or [""]
+    return ["  " + line.replace(_OPEN, marks[0]).replace(_CLOSE, marks[1]) for line in lines]
+
+
+def _chain(detail: Mapping[str, Any]) -> str:
+    """'a former official → The New York Times → Peace News (this article)', innermost first."""
+    chain = [c for c in (detail.get("chain") or []) if c]
+    outlet = detail.get("outlet") or ""
+    if outlet and chain and chain[-1].casefold() == outlet.casefold():
+        chain[-1] += " (this article)"
+    else:
+        chain.append("this article")
+    return " → ".join(chain)
+
+
+def _attribution_line(a: Mapping[str, Any]) -> str:
+    via = ", via " + " → ".join(a["via"]) if a.get("via") else ""
+    return (f"{a.get('speaker')} ({a.get('speaker_kind')}) {a.get('cue')}: “{_one_line(a.get('content'))}” "
+            f"[{a.get('kind')}{via}]")
+
+
+def _date_note(when: str, date: str) -> str:
+    if when:
+        return when
+    if date:
+        return f"{date} (the article's date: the text does not say when)"
+    return "- (undated)"
+
+
+def signal_detail(detail: Mapping[str, Any], color: bool = False, width: int | None = None) -> str:
+    """``backchannel show``: the signal, its evidence marked inside its paragraph, the source chain,
+    the article and the attributions whose quoted words overlap the evidence."""
+    width = _width(width)
+    marks = _BOLD if color else _PLAIN
+    terms = "; ".join(detail.get("terms") or []) or "-"
+    when = detail.get("when") or ""
+    date = detail.get("date") or ""
+    lines = [
+        f"Signal {detail['id']}: {detail.get('actor')} {detail.get('stance')} {detail.get('topic')}",
+        f"  channel     {detail.get('channel') or '-'}",
+        f"  date        {_date_note(when, date)}",
+        f"  terms       {terms}",
+        f"  confidence  {float(detail.get('confidence') or 0):.2f}   extractor {detail.get('extractor_version') or '-'}",
+        "",
+        "Evidence, in its paragraph:",
+        *_highlighted_paragraph(detail, width, marks),
+        "",
+        f"Known from: {_chain(detail)}",
+        "",
+    ]
+    article = detail.get("article") or {}
+    title = detail.get("title") or article.get("title") or "(untitled)"
+    meta = ", ".join(x for x in (detail.get("outlet"), detail.get("published")) if x)
+    lines.append(f"Article: {title}" + (f" ({meta})" if meta else ""))
+    if detail.get("url"):
+        lines.append(f"  {detail['url']}")
+    lines.append(f"  id {detail.get('article_id')}")
+    if detail.get("superseded_by"):
+        lines.append(f"  superseded by a newer version: {detail['superseded_by']}")
+    attributions = detail.get("attributions") or []
+    lines.append("")
+    lines.append("Related attributions:" if attributions else "Related attributions: none")
+    for a in attributions:
+        wrapped = textwrap.wrap(_attribution_line(a), width - 4) or [""]
+        lines.append("  - " + wrapped[0])
+        lines.extend("    " + more for more in wrapped[1:])
+    return "\n".join(lines) + "\n"
