@@ -46,7 +46,7 @@ WAR_CONTEXT = {"war", "wars", "fighting", "ceasefire", "cease-fire", "truce", "t
                "front", "insurgents", "militants", "airstrikes", "shelling", "killed", "soldiers", "conflict",
                "occupation", "annexation", "battlefield", "forces", "frontline", "drone", "missile", "missiles"}
 HEDGE_AUX = {"may", "might", "could"}
-MEETING_VERBS = {"host", "hold", "attend", "convene", "join", "chair", "organise", "organize", "arrange", "broker"}
+MEETING_VERBS = {"take", "host", "hold", "attend", "convene", "join", "chair", "organise", "organize", "arrange", "broker"}
 CONDITION_MARKS = {"if", "unless", "whether"}
 LIGHT_VERBS = {"put", "make", "issue", "present", "voice", "express", "offer", "announce", "table", "submit",
                "send", "deliver", "outline", "unveil", "have", "give", "lay"}
@@ -105,7 +105,7 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
         chosen = _one_per_actor(_drop_pressed(candidates))
         chosen += _parties_between(ctx, sent, chosen, attributions, lex)
         signals.extend(sorted(chosen, key=lambda s: (s.evidence_span or (0, 0))[0]))
-    return _third_party_welcomes(signals)
+    return _third_party_welcomes(signals, ctx)
 
 
 def _parties_between(
@@ -149,7 +149,7 @@ def _drop_pressed(candidates: list[tuple[Signal, Token]]) -> list[tuple[Signal, 
     for sig, tok in candidates:
         pressed = any(
             other.stance in ("urges", "opposes") and other.actor != sig.actor and other_tok.i != tok.i
-            and _is_ancestor(other_tok, tok)
+            and _is_ancestor(other_tok, tok) and other_tok.lemma_.lower() not in SUCCESS_CONTROL
             for other, other_tok in candidates
         )
         if not pressed:
@@ -189,12 +189,20 @@ def _is_ancestor(a: Token, b: Token) -> bool:
     return any(x.i == a.i for x in b.ancestors)
 
 
-def _third_party_welcomes(signals: list[Signal]) -> list[Signal]:
-    """"Iran welcomed the agreement": a party welcoming a deal agrees, anyone else is urging it on."""
+def _third_party_welcomes(signals: list[Signal], ctx: DocContext | None = None) -> list[Signal]:
+    """"Iran welcomed the agreement": a party welcoming a deal agrees, anyone else is urging it on.
+    Likewise a demand or insistence from outside the two sides ("I insisted that that meeting take place",
+    said Trump of Russia–Ukraine talks) is pressure, not a party's terms."""
     parties = {s.actor for s in signals if s.stance in ("open", "refuses", "proposes", "agrees") and not getattr(s, "_welcome", False)}
+    sides = set(ctx.actors.sides()) if ctx is not None else set()
+    registry = ctx.actors.registry if ctx is not None else None
     for s in signals:
         if getattr(s, "_welcome", False) and s.actor not in parties:
             s.stance = "urges"
+        elif getattr(s, "_demand", False) and sides and s.stance == "proposes":
+            side = (registry.country_of(s.actor) if registry else None) or s.actor
+            if side not in sides and s.actor not in sides:
+                s.stance = "urges"
     return signals
 
 
@@ -244,6 +252,12 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
         c.dep_ in ("dobj", "prep") for c in tok.children
     ) and tok.head.lemma_.lower() in ("press", "urge", "push", "encourage", "persuade", "pressure"):
         return "deal"  # "will press it to accept": the deal on the table
+    if lemma in ("demand", "call", "idea", "proposal", "offer", "initiative") and tok.dep_ in ("dobj", "pobj") and any(
+        c.dep_ == "det" and c.lower_ in ("that", "this", "the") for c in tok.children
+    ) and not _noun_owner(tok) and not any(c.dep_ == "prep" and c.lower_ == "for" for c in tok.children):
+        found = _antecedent_topic(tok, lex)
+        if found:
+            return found  # "backed that demand": the truce called for just before
     if topic is None and low in PLAN_WORDS | ANAPHORS and tok.dep_ in ("dobj", "nsubjpass", "pobj") and (
         tok.head.lemma_.lower() in PLAN_VERBS or (tok.head.dep_ == "prep" and tok.head.head.lemma_.lower() in PLAN_VERBS)
     ):
@@ -285,7 +299,9 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
             return "ceasefire"
         return None
     if lemma in ("envoy", "intermediary", "contact", "channel", "delegation", "discussion", "consultation", "conversation"):
-        return "talks" if lemma in ("delegation",) and tok.dep_ in ("dobj",) else None
+        sent_off = tok.head.lemma_.lower() in ("send", "dispatch", "despatch")
+        return "talks" if lemma in ("delegation", "envoy") and tok.dep_ in ("dobj", "conj") and (
+            sent_off or lemma == "delegation") else None
     return None
 
 
@@ -429,6 +445,10 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
             return "urges"  # "Oman had been passing messages between ...": a go-between
         if lemma == "shuttle":
             return "urges"
+    if tok.pos_ == "VERB" and lemma in SUCCESS_CONTROL and any(c.dep_ in ("dobj", "dative") for c in tok.children) and any(
+        c.dep_ in ("xcomp", "ccomp") for c in tok.children
+    ):
+        return "urges"  # "got Netanyahu to commit to a ceasefire plan": the broker's work
     if tok.pos_ in ("VERB", "AUX") and lemma in lex.stance_verbs:
         options = lex.stance_verbs[lemma]
         if lemma == "rule":
@@ -612,6 +632,7 @@ def _noun_owner(tok: Token) -> list[Token]:
 
 
 OWNED_BY_OF = {"demand", "call", "proposal", "offer", "plan", "initiative", "condition", "request", "appeal"}
+SUCCESS_CONTROL = {"get", "persuade", "convince", "bring"}
 OBJECT_CONTROL = {"get", "persuade", "force", "urge", "press", "push", "ask", "convince", "allow", "invite",
                   "encourage", "pressure", "compel", "lead", "tell"}
 GROUP_VERBS = {"make", "comprise", "include", "consist", "compose"}
@@ -756,6 +777,7 @@ def _signals_for(
             )
         )
         out[-1]._welcome = tok.lemma_.lower() in WELCOMING  # type: ignore[attr-defined]
+        out[-1]._demand = tok.lemma_.lower() in ("insist", "demand")  # type: ignore[attr-defined]
     return out
 
 
