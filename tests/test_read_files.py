@@ -398,3 +398,13 @@ def test_any_bytes_give_an_article_or_an_input_error(tmp_path: Path, data: bytes
         assert "\n" not in str(error)
     else:
         assert article.text.strip()
+
+
+def test_plain_text_takes_its_date_from_a_dateline(tmp_path):
+    from backchannel.read import read_path
+
+    path = tmp_path / "wire.txt"
+    path.write_text("Truce talks resume\n\nJERUSALEM, Oct. 10, 2025 - Talks resumed on Friday.\n", encoding="utf-8")
+    assert read_path(path).published == "2025-10-10"
+    path.write_text("Truce talks resume\n\nTalks resumed on Friday in Cairo, officials said.\n", encoding="utf-8")
+    assert read_path(path).published == ""

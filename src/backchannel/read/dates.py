@@ -76,3 +76,23 @@ def _rfc2822(value: str) -> str | None:
     except (TypeError, ValueError, IndexError):
         return None
     return parsed.date().isoformat() if parsed else None
+
+
+# "MOSCOW, June 14, 2024 —", "JERUSALEM, Oct. 10, 2025 -", "KYIV, 14 June 2024 (Reuters) -"
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'’-]{1,40},\s+(?P<date>(?:[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})|(?:\d{1,2}\s+[A-Za-z]{3,9}\.?\s+\d{4}))"
+    r"\s*(?:\([^)]{1,40}\)\s*)?[—–-]",
+    re.MULTILINE,
+)
+
+
+def dateline_date(text: str) -> str:
+    """The date of a news dateline in the first lines of a plain-text article, or "".
+
+    Plain-text and Markdown files carry no metadata, but wire copy opens with a dateline; without a
+    date every relative time in the article ("on Friday") would stay unresolved.
+    """
+    match = _DATELINE.search(text[:600])
+    if not match:
+        return ""
+    return normalise_date(match.group("date")) or ""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from backchannel.errors import InputError
-from backchannel.read.dates import normalise_date
+from backchannel.read.dates import dateline_date, normalise_date
 from backchannel.read.html import article_from_html
 from backchannel.read.mapping import article_from_json, date_reason
 from backchannel.read.text import decode_bytes, read_file_bytes, split_bom
@@ -53,7 +53,8 @@ def read_path(path: str | Path, *, published: str = "", outlet: str = "") -> Art
         article = article_from_json(decode_bytes(data, source), source=source)
     else:
         text = decode_bytes(data, source)
-        article = Article(text=text, title=text_title(text, markdown=kind == "markdown"), source=source)
+        article = Article(text=text, title=text_title(text, markdown=kind == "markdown"), source=source,
+                          published=dateline_date(text))
     return apply_overrides(article, published=published, outlet=outlet)
 
 
