@@ -71,3 +71,15 @@ def test_statement_inside_a_reported_quote_inherits_the_chain(extract):
     r = extract(text)
     inner = [a for a in r.attributions if a.speaker == "One of the Kremlin aides"]
     assert inner and inner[0].via[-1] == "The New York Times"
+
+
+def test_a_date_glued_to_the_speaker_is_dropped_and_a_person_is_no_outlet_context(extract):
+    text = (
+        "On Saturday Donald Trump said he had told both leaders that trade talks would wait while the war "
+        "went on. Two diplomats said Thai officials had signalled privately that they would attend."
+    )
+    r = extract(text)
+    trump = [a for a in r.attributions if a.cue == "said" and "Trump" in a.speaker]
+    assert trump and trump[0].speaker == "Donald Trump"
+    diplomats = [a for a in r.attributions if a.speaker == "Two diplomats"]
+    assert diplomats and diplomats[0].via == []

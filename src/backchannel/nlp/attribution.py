@@ -333,6 +333,8 @@ def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -
         ]
         if outer:
             o = min(outer, key=lambda o: o.content_end - o.content_start)
+            if o.speaker_actor and o.speaker_actor == f.speaker_actor:
+                continue  # "Trump said he had told them ...": the same speaker, no chain
             chain = [s for s in o.sources if s]
             f.record.via = list(dict.fromkeys([*f.record.via, *chain]))
     current_outlet: tuple[str, int] | None = None
@@ -344,7 +346,8 @@ def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -
                 current_outlet = (name, para)
             continue
         if f.record.via:
-            current_outlet = (f.record.via[-1], para)
+            if lex.outlet_name(f.record.via[-1]):
+                current_outlet = (f.record.via[-1], para)
             continue
         if current_outlet and para - current_outlet[1] <= 2 and (f.record.speaker_kind == "anonymous" or f.passive):
             f.record.via = [current_outlet[0]]
@@ -406,8 +409,9 @@ def _speaker_span(tok: Token) -> Span:
         if t.dep_ in ("relcl", "acl", "appos", "advcl") or t.text in SPEAKER_STOP:
             break
         end = t.i + 1
-    # "a ‘senior international official’": drop quote marks at the edges, keep the words
-    while start < end and doc[start].text in QUOTE_CHARS:
+    # "a ‘senior international official’": drop quote marks at the edges, keep the words;
+    # "On Saturday Donald Trump said": the date the parser glued to the name is not part of it
+    while start < end and (doc[start].text in QUOTE_CHARS or (doc[start].ent_type_ in ("DATE", "TIME") and start < tok.i)):
         start += 1
     while end > start and (doc[end - 1].text in QUOTE_CHARS or doc[end - 1].is_punct):
         end -= 1
