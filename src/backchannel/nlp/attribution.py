@@ -80,8 +80,29 @@ def extract_attributions(ctx: DocContext, lex: Lexicon | None = None) -> list[Fo
             found.append(item)
     found = _dedupe(found)
     found.sort(key=lambda f: f.cue_char)
+    _continue_speakers(ctx, found)
     _fill_chains(ctx, found, lex)
     return found
+
+
+def _continue_speakers(ctx: DocContext, found: list[FoundAttribution]) -> None:
+    """"Getachew Reda said his side had made concessions. ‘We are ready,’ he said.": a "he" or "she"
+    cue right after someone's statement is usually that speaker going on, whoever was named in between."""
+    text = doc_text(ctx.doc)
+    for i, f in enumerate(found):
+        start, end = f.record.speaker_span or (0, 0)
+        if text[start:end].lower() not in ("he", "she") or i == 0:
+            continue
+        prev = found[i - 1]
+        if prev.record.speaker_kind != "named" or not prev.speaker_actor:
+            continue
+        if ctx.paragraph_of(f.cue_char) - ctx.paragraph_of(prev.cue_char) > 1:
+            continue
+        if ctx.actors.kind_of(prev.speaker_actor) != "person":
+            continue
+        f.record.speaker = prev.speaker_actor
+        f.speaker_actor = prev.speaker_actor
+        f.speaker_source = prev.speaker_actor
 
 
 # ---- one function per attribution pattern ---------------------------------------------------------

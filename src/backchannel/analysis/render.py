@@ -1,0 +1,121 @@
+"""The analyses in the terminal (aligned text tables) and a timeline chart as a PNG.
+
+Pure formatting: each function takes what the analysis functions return and
+gives back a string (or writes one file), so the CLI decides where output
+goes and tests need no terminal.  The chart is drawn with matplotlib's Agg
+canvas directly (no pyplot, no display, no global backend switch), so it
+works on a headless server and never touches the network.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from backchannel.analysis.corroboration import Claim
+from backchannel.analysis.divergence import Divergence
+from backchannel.analysis.points import TimelinePoint, point_order
+from backchannel.analysis.timeline import trend
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int = 140) -> str:
+    """Columns as wide as their widest cell (capped at 40), the last one wrapped into what is left."""
+    fixed = [min(40, max([len(h), *(len(r[i]) for r in rows)])) for i, h in enumerate(headers[:-1])]
+    last = max(30, width - sum(w + 2 for w in fixed))
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers[:-1], fixed, strict=True)) + "  " + headers[-1]]
+    lines.append("-" * min(width, sum(w + 2 for w in fixed) + last))
+    for row in rows:
+        head = "  ".join(_clip(c, w).ljust(w) for c, w in zip(row[:-1], fixed, strict=True))
+        tail = textwrap.wrap(row[-1], last) or [""]
+        lines.append((head + "  " + tail[0]).rstrip())
+        lines.extend((" " * len(head) + "  " + more).rstrip() for more in tail[1:])
+    return "\n".join(lines) + "\n"
+
+
+def render_timeline(points: Sequence[TimelinePoint], width: int = 140) -> str:
+    """The timeline as a table (oldest first) and, under it, the trend."""
+    if not points:
+        return "No signals.\n"
+    rows = [[str(p.signal_id), p.date or "-", p.actor, p.stance, p.topic, p.channel,
+             " < ".join(p.chain) or "-", _one_line(p.evidence)] for p in sorted(points, key=point_order)]
+    out = table(["id", "date", "actor", "stance", "topic", "channel", "source chain", "evidence"], rows, width)
+    return out + f"\ntrend: {trend(points)}\n"
+
+
+def render_divergences(items: Sequence[Divergence], width: int = 140) -> str:
+    """Each divergence as a heading and its public and private evidence, side by side in one table."""
+    if not items:
+        return "No divergences.\n"
+    blocks = []
+    for d in items:
+        topic = f" [{d.topic}]" if d.topic else ""
+        heading = f"{d.actor} — {d.period}{topic}: {d.kind}"
+        rows = [[side, str(p.signal_id), p.date or "-", p.stance, p.topic, " < ".join(p.chain) or "-",
+                 _one_line(p.evidence)]
+                for side, points in (("public", d.public), ("private", d.private)) for p in points]
+        blocks.append(heading + "\n" + table(["side", "id", "date", "stance", "topic", "source chain",
+                                              "evidence"], rows, width))
+    return "\n".join(blocks)
+
+
+def render_claims(claims: Sequence[Claim], width: int = 140) -> str:
+    """Claims as a table: who, what, when, how many signals and outlets, and the independent origins."""
+    if not claims:
+        return "No claims.\n"
+    rows = []
+    for c in claims:
+        dates = c.first_date if c.first_date == c.last_date else f"{c.first_date}..{c.last_date}"
+        rows.append([c.actor, c.stance, c.topic, dates, str(len(c.signal_ids)), str(len(c.outlets)),
+                     str(c.origin_count), "yes" if c.corroborated else "no",
+                     "; ".join(c.origin_names) + " — " + _one_line(c.evidence)])
+    return table(["actor", "stance", "topic", "dates", "signals", "outlets", "origins", "corroborated",
+                  "origins — evidence"], rows, width)
+
+
+_STANCE_COLOURS = {"open": "#2b8a3e", "proposes": "#37b24d", "agrees": "#1864ab", "urges": "#868e96",
+                   "refuses": "#c92a2a", "opposes": "#e8590c"}
+_CHANNEL_MARKERS = {"public": "o", "private": "s", "both": "D", "unknown": "x"}
+
+
+def plot_timeline(points: Sequence[TimelinePoint], path: str | Path, title: str = "") -> Path:
+    """Write a PNG: each dated signal at its stance's polarity (+1 open ... -1 refuses), shaped by channel,
+    with the running mean of the last five as a line.  Undated signals are left out.  Returns the path.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    dated = [p for p in sorted(points, key=point_order) if p.span is not None and p.score is not None]
+    fig = Figure(figsize=(10, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    xs = [p.span.start for p in dated]  # type: ignore[union-attr]
+    for channel, marker in _CHANNEL_MARKERS.items():
+        chosen = [(x, p) for x, p in zip(xs, dated, strict=True) if (p.channel or "unknown") == channel]
+        if chosen:
+            ax.scatter([x for x, _ in chosen], [p.score for _, p in chosen], marker=marker, s=46,
+                       c=[_STANCE_COLOURS.get(p.stance, "#495057") for _, p in chosen], zorder=3)
+    if dated:
+        scores = [p.score for p in dated]
+        running = [sum(scores[max(0, i - 4): i + 1]) / len(scores[max(0, i - 4): i + 1]) for i in range(len(scores))]
+        ax.plot(xs, running, color="#495057", linewidth=1.2, zorder=2)
+    ax.set_yticks([-1, 0, 1], labels=["refuses / opposes", "urges", "open / proposes / agrees"])
+    ax.set_ylim(-1.4, 1.4)
+    ax.axhline(0, color="#dee2e6", linewidth=0.8, zorder=1)
+    ax.set_title(title or (f"{dated[0].actor}: {trend(points)}" if dated else "no dated signals"))
+    handles = [Line2D([], [], linestyle="", marker=m, color="#495057", label=c) for c, m in _CHANNEL_MARKERS.items()]
+    ax.legend(handles=handles, loc="upper left", fontsize="small", frameon=False, ncols=4)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, format="png")
+    return path
