@@ -150,3 +150,54 @@ def test_every_command_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for command in COMMANDS:
         assert f"backchannel {command}" in readme, f"README does not document `backchannel {command}`"
+
+
+def test_query_commands_refuse_a_database_that_does_not_exist(tmp_path: Path):
+    proc = run("signals", "--db", str(tmp_path / "typo.db"))
+    assert proc.returncode == 2
+    assert "typo.db" in proc.stderr and "no such database" in proc.stderr
+    assert not (tmp_path / "typo.db").exists()
+
+
+def test_bad_numbers_and_dates_are_refused_by_the_parser(tmp_path: Path):
+    assert run("signals", "--limit", "-1").returncode == 2
+    db = tmp_path / "d.db"
+    from backchannel.store import open_store
+
+    open_store(str(db)).close()
+    proc = run("signals", "--db", str(db), "--since", "2024-02-30")
+    assert proc.returncode == 2 and "--since" in proc.stderr
+
+
+def test_a_locked_database_is_one_line_not_a_traceback(tmp_path: Path, good_file: Path):
+    import sqlite3
+
+    db = tmp_path / "locked.db"
+    from backchannel.store import open_store
+
+    open_store(str(db)).close()
+    holder = sqlite3.connect(db, timeout=1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c",
+             "import sys, sqlite3\n"
+             "import backchannel.store.dialect as d\n"
+             "orig = sqlite3.connect\n"
+             "sqlite3.connect = lambda *a, **k: orig(*a, **{**k, 'timeout': 0.5})\n"
+             "from backchannel.cli import main\n"
+             f"sys.exit(main(['ingest', {str(good_file)!r}, '--db', {str(db)!r}, '--no-progress']))"],
+            capture_output=True, text=True, timeout=300)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "database error" in proc.stderr
+
+
+def test_closed_output_pipe_is_quiet(good_file: Path):
+    proc = subprocess.run(
+        f"{sys.executable} -m backchannel extract {good_file} {good_file} --format jsonl | head -c 10",
+        shell=True, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in proc.stderr

@@ -126,27 +126,43 @@ def test_exit_status_2_when_nothing_could_be_read(tmp_path: Path):
     assert "bad.json" in proc.stderr
 
 
+def _stored_count(db: Path) -> int:
+    import sqlite3
+
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0  # not created yet
+
+
 def test_sigkill_at_random_points_loses_nothing_committed(tmp_path: Path, extractor):
-    """Kill `backchannel ingest` with SIGKILL at random moments (10 times), then let it finish:
-    every article is stored exactly once and every stored article has all of its signals."""
+    """Kill `backchannel ingest` with SIGKILL 10 times, each time at a random moment after it has
+    committed more articles, then let it finish: every article is stored exactly once and every
+    stored article has all of its signals."""
     folder = tmp_path / "in"
     paths = write_corpus(folder, copies=40)
     db = tmp_path / "kill.db"
     cmd = [sys.executable, "-m", "backchannel", "ingest", str(folder), "--db", str(db), "--no-progress",
            "--batch-size", "2"]
     rng = random.Random(20261125)
-    kills = 0
-    while kills < 10:
+    counts = [0]
+    for _ in range(10):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(1.2, 2.6))  # loading takes ~1 s; then articles are committed one by one
-        if proc.poll() is not None:
-            break  # it finished before we could kill it: nothing left to interrupt
+        deadline = time.monotonic() + 120
+        while _stored_count(db) <= counts[-1] and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # wait until this run has committed something new
+        time.sleep(rng.uniform(0.0, 0.6))  # then kill it anywhere: mid-parse, mid-transaction, between
+        assert proc.poll() is None, "the corpus finished before it could be interrupted 10 times"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        kills += 1
+        counts.append(_stored_count(db))
+    assert counts[-1] > counts[1] > 0, counts  # the kills landed while articles were being committed
+    assert counts[-1] < len(paths)
     final = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     assert final.returncode == 0, final.stderr
-    assert kills == 10, "the corpus finished too fast to be interrupted 10 times"
     from backchannel.read import read_path
 
     with open_store(str(db)) as store:

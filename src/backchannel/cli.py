@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return n
+
+
 def _db_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", default="", metavar="URL",
                    help="SQLite file or postgresql:// URL (default: backchannel.db, or $BACKCHANNEL_DB)")
@@ -87,7 +98,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     for name in ("text", "title", "outlet", "author", "published", "url"):
         ing.add_argument(f"--{name}-field", default=name, metavar="NAME", help=f"JSONL/CSV field holding the {name}")
     ing.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
-    ing.add_argument("--batch-size", type=int, default=16, help="articles parsed together (default 16)")
+    ing.add_argument("--batch-size", type=_positive, default=16, help="articles parsed together (default 16)")
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     rep = sub.add_parser("reprocess", help="re-extract stored articles extracted by another extractor version",
@@ -100,7 +111,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                          description="List the stored negotiation signals, oldest first, with filters.")
     _db_flag(sig)
     _filter_flags(sig)
-    sig.add_argument("--limit", type=int, default=None, help="at most N signals")
+    sig.add_argument("--limit", type=_positive, default=None, help="at most N signals")
     sig.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     act = sub.add_parser("actors", help="list the actors with signals",
@@ -124,12 +135,16 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
 
 
-def _open_store(args: argparse.Namespace):
-    import os
+def _open_store(args: argparse.Namespace, must_exist: bool = True):
+    """The store named by --db; query commands refuse a SQLite file that does not exist yet
+    (a typo would otherwise silently create an empty database)."""
+    from .nlp.factories import registry_for
+    from .store import DEFAULT_DB, open_store
 
-    from .store import open_store
-
-    return open_store(args.db or os.environ.get("BACKCHANNEL_DB") or None)
+    url = args.db or os.environ.get("BACKCHANNEL_DB") or DEFAULT_DB
+    if must_exist and "://" not in url.replace("sqlite:///", "", 1) and not Path(url.replace("sqlite:///", "", 1)).exists():
+        raise BackchannelError(f"{url}: no such database; create it with `backchannel ingest SOURCE --db {url}`")
+    return open_store(url, registry=registry_for(getattr(args, "actors", "") or ""))
 
 
 def _filters(args: argparse.Namespace) -> dict:
@@ -137,9 +152,20 @@ def _filters(args: argparse.Namespace) -> dict:
 
     for flag in ("since", "until"):
         value = getattr(args, flag, None)
-        if value and not valid_date(value):
+        if value and not (valid_date(value) and _real_date(value)):
             raise BackchannelError(f"--{flag} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
     return {k: getattr(args, k, None) for k in ("actor", "stance", "topic", "channel", "since", "until", "outlet")}
+
+
+def _real_date(value: str) -> bool:
+    from datetime import date
+
+    parts = [int(p) for p in value.split("-")]
+    try:
+        date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -149,9 +175,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in
                               ("text", "title", "outlet", "author", "published", "url")})
-    with _open_store(args) as store, _progress(not args.no_progress) as progress:
+    with _open_store(args, must_exist=False) as store, _progress(not args.no_progress) as progress:
         summary = ingest(
-            args.sources, store, lambda: Extractor(actors_file=args.actors), glob=args.glob,
+            args.sources, store, lambda: Extractor(actors_file=args.actors), actors_file=args.actors, glob=args.glob,
             allow_private=args.allow_private, mapping=mapping, batch_size=max(1, args.batch_size),
             progress=progress, on_error=lambda line: print(f"error: {line}", file=sys.stderr),
         )
@@ -164,7 +190,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from .pipeline import Extractor
 
     with _open_store(args) as store:
-        summary = reprocess(store, Extractor(actors_file=args.actors))
+        summary = reprocess(store, Extractor(actors_file=args.actors), actors_file=args.actors)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
     return 1 if summary.errors else 0
 
@@ -354,6 +380,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`... | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except Exception as exc:  # a database error, or a bug: one line, never a traceback unless asked for
+        if os.environ.get("BACKCHANNEL_DEBUG"):
+            raise
+        kind = "database error" if _is_database_error(exc) else "internal error"
+        print(f"error: {kind} ({type(exc).__name__}: {' '.join(str(exc).split())}); "
+              "set BACKCHANNEL_DEBUG=1 for the traceback", file=sys.stderr)
+        return 2
+
+
+def _is_database_error(exc: Exception) -> bool:
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        return True
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(exc, psycopg.Error)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from . import __version__
 from .errors import InputError
@@ -24,15 +25,21 @@ from .records import Article, ArticleResult
 from .store import Status, Store, article_id
 
 
-@lru_cache(maxsize=1)
-def extractor_version() -> str:
-    """The package version plus a digest of the rule data (lexicons, actor registry): editing a word list
-    changes what is extracted, so it must trigger ``reprocess`` like a code release does."""
+@lru_cache(maxsize=8)
+def extractor_version(actors_file: str = "") -> str:
+    """The package version plus a digest of the rule data (lexicons, actor registry, a user's --actors
+    file): editing a word list changes what is extracted, so it must trigger ``reprocess`` like a code
+    release does."""
     digest = hashlib.sha256()
     folder = resources.files("backchannel.nlp.lexicons")
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
         digest.update(name.encode())
         digest.update(folder.joinpath(name).read_bytes())
+    if actors_file:
+        try:
+            digest.update(Path(actors_file).read_bytes())
+        except OSError:
+            pass  # the extractor reports an unreadable file itself
     return f"{__version__}+{digest.hexdigest()[:10]}"
 
 
@@ -58,15 +65,16 @@ class IngestSummary:
     @property
     def exit_status(self) -> int:
         """0: everything went in; 1: some documents failed; 2: nothing could be read."""
-        if not (self.read or self.duplicates):
+        if not self.read:
             return 2
         return 1 if self.errors else 0
 
     def line(self) -> str:
         rate = self.read / self.seconds if self.seconds else 0.0
+        hint = " (run `backchannel reprocess`)" if self.stale else ""
         return (
             f"{self.read} articles read, {self.stored} stored ({self.new_versions} new versions), "
-            f"{self.duplicates} already stored, {self.stale} stored by another extractor version, "
+            f"{self.duplicates} already stored, {self.stale} stored by another extractor version{hint}, "
             f"{self.signals} signals, {self.errors} errors, {self.seconds:.1f} s ({rate:.1f} articles/s)"
         )
 
@@ -85,13 +93,14 @@ def ingest(
     batch_size: int = 16,
     progress: Progress | None = None,
     on_error: Callable[[str], None] | None = None,
+    actors_file: str = "",
 ) -> IngestSummary:
     """Read every source, extract each new article once and store it; returns the summary.
 
     ``extractor`` may be a factory so that a rerun with nothing new never loads the spaCy model.
     """
     summary = IngestSummary()
-    version = extractor_version()
+    version = extractor_version(actors_file)
     run_id = store.begin_run(version)
     started = time.perf_counter()
     get_extractor = _lazy(extractor)
@@ -109,10 +118,15 @@ def ingest(
             for item in iter_source(source, glob=glob, allow_private=allow_private, mapping=mapping):
                 if isinstance(item, InputError):
                     fail(item.source, item.reason)
-                elif store.article(article_id(item)) is not None:
-                    summary.duplicates += 1
-                else:
+                    continue
+                summary.read += 1
+                stored = store.article(article_id(item))
+                if stored is None:
                     yield item
+                elif stored.get("extractor_version") not in (None, "", version):
+                    summary.stale += 1  # kept as it is; `backchannel reprocess` brings it up to date
+                else:
+                    summary.duplicates += 1
                 _tick()
 
     def _tick() -> None:
@@ -126,7 +140,6 @@ def ingest(
                 if result is None:
                     continue
                 outcome = store.save(result, run_id, version)
-                summary.read += 1
                 if outcome.status == Status.DUPLICATE:
                     summary.duplicates += 1
                 elif outcome.status == Status.STALE:
@@ -144,10 +157,12 @@ def ingest(
     return summary
 
 
-def reprocess(store: Store, extractor: Extractor, progress: Progress | None = None) -> IngestSummary:
+def reprocess(
+    store: Store, extractor: Extractor, progress: Progress | None = None, actors_file: str = ""
+) -> IngestSummary:
     """Re-extract the stored articles whose signals came from another extractor version."""
     summary = IngestSummary()
-    version = extractor_version()
+    version = extractor_version(actors_file)
     run_id = store.begin_run(version)
     started = time.perf_counter()
     try:

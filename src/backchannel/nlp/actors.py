@@ -62,15 +62,16 @@ class Mention:
     is_subject: bool
 
 
-_MATCHERS: dict[int, tuple[ActorRegistry, PhraseMatcher]] = {}
+_MATCHERS: dict[tuple[int, int], tuple[ActorRegistry, object, PhraseMatcher]] = {}
+_MAX_MATCHERS = 4
 
 
 def _matcher_for(registry: ActorRegistry, doc: Doc) -> PhraseMatcher:
-    """One PhraseMatcher per registry and vocab, built once (it holds ~2,000 patterns)."""
-    key = id(registry) ^ id(doc.vocab)
+    """One PhraseMatcher per registry and vocab, built once (it holds ~9,000 patterns); a few are kept."""
+    key = (id(registry), id(doc.vocab))
     cached = _MATCHERS.get(key)
-    if cached is not None and cached[0] is registry:
-        return cached[1]
+    if cached is not None and cached[0] is registry and cached[1] is doc.vocab:
+        return cached[2]
     matcher = PhraseMatcher(doc.vocab, attr="LOWER")
     tokenizer = _english_tokenizer()
     seen: set[str] = set()
@@ -85,7 +86,9 @@ def _matcher_for(registry: ActorRegistry, doc: Doc) -> PhraseMatcher:
     patterns = [Doc(doc.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d])
                 for d in tokenizer.pipe(forms)]
     matcher.add("ACTOR", patterns)
-    _MATCHERS[key] = (registry, matcher)
+    while len(_MATCHERS) >= _MAX_MATCHERS:
+        _MATCHERS.pop(next(iter(_MATCHERS)))
+    _MATCHERS[key] = (registry, doc.vocab, matcher)
     return matcher
 
 

@@ -16,10 +16,9 @@ Rules over the dependency parse and the quotes found in the raw text:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 from ..records import Attribution
 from .context import DocContext
@@ -298,7 +297,7 @@ def _make(
         c_start += 1
     while c_end > c_start and (text[c_end - 1].isspace() or text[c_end - 1] in QUOTE_CHARS):
         c_end -= 1
-    content_text = _unquote(text[c_start:c_end])
+    content_text = text[c_start:c_end]  # exactly the span: spans and values must agree
     speaker_text = _clean_speaker(speaker_span.text)
     speaker_actor: str | None = None
     mention = ctx.actors.resolve_span(speaker_span)
@@ -594,13 +593,3 @@ def _near(q: Quote, content: tuple[int, int]) -> bool:
     return abs(q.start - content[1]) < 5 or abs(content[0] - q.end) < 5
 
 
-def _unquote(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def attribution_records(found: list[FoundAttribution]) -> list[Attribution]:
-    return [f.record for f in found]
-
-
-def doc_attributions(doc: Doc) -> list[FoundAttribution]:
-    return doc._.bc_attributions or []

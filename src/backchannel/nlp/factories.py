@@ -9,12 +9,14 @@ for ``nlp.pipe(n_process=...)`` and DocBin.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..errors import ModelError
 from .attribution import FoundAttribution, extract_attributions
 from .context import DocContext
 from .registry import ActorRegistry
@@ -26,13 +28,31 @@ for _name, _default in (("bc_published", ""), ("bc_outlet", ""), ("bc_title", ""
         Doc.set_extension(_name, default=_default)
 
 
-@lru_cache(maxsize=8)
+def require_parse(doc: Doc) -> None:
+    """The rules read the dependency parse; a pipeline without a parser cannot run them."""
+    if len(doc) and not doc.has_annotation("DEP"):
+        raise ModelError(
+            "backchannel components need a dependency parse: add them after 'parser' in an English "
+            "pipeline such as en_core_web_sm"
+        )
+
+
 def registry_for(actors_file: str) -> ActorRegistry:
-    """The bundled registry, extended by a user's file when one is given (cached per file)."""
-    base = ActorRegistry.default()
+    """The bundled registry, extended by a user's file when one is given (cached per file and
+    modification time, so an edited file is read again in a long-running process)."""
     if not actors_file:
-        return base
-    return base.extended(ActorRegistry.from_file(actors_file))
+        return ActorRegistry.default()
+    try:
+        mtime = os.stat(actors_file).st_mtime_ns
+    except OSError:
+        mtime = 0  # from_file reports the problem with the file's name
+    return _registry_for(actors_file, mtime)
+
+
+@lru_cache(maxsize=8)
+def _registry_for(actors_file: str, mtime: int) -> ActorRegistry:
+    del mtime  # part of the cache key only
+    return ActorRegistry.default().extended(ActorRegistry.from_file(actors_file))
 
 
 class AttributionComponent:
@@ -40,12 +60,19 @@ class AttributionComponent:
 
     def __init__(self, nlp: Language, name: str, actors_file: str) -> None:
         self.name = name
+        self.nlp = nlp
         self.registry = registry_for(actors_file)
 
     def __call__(self, doc: Doc) -> Doc:
+        require_parse(doc)
         ctx = DocContext.build(doc, self.registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title)
-        doc._.bc_found = (ctx, extract_attributions(ctx))
-        doc._.backchannel = {"attributions": [f.record.to_dict() for f in doc._.bc_found[1]], "signals": []}
+        found = extract_attributions(ctx)
+        doc._.backchannel = {"attributions": [f.record.to_dict() for f in found], "signals": []}
+        # hand the working objects to the signal component only when it runs next; a Doc leaving the
+        # pipeline must hold plain data (DocBin, n_process)
+        names = self.nlp.pipe_names
+        signals_follow = "backchannel_signals" in names[names.index(self.name) + 1 :] if self.name in names else False
+        doc._.bc_found = (ctx, found) if signals_follow else None
         forget(doc)
         return doc
 
@@ -58,6 +85,7 @@ class SignalComponent:
         self.registry = registry_for(actors_file)
 
     def __call__(self, doc: Doc) -> Doc:
+        require_parse(doc)
         found: tuple[DocContext, list[FoundAttribution]] | None = doc._.bc_found
         if found is None:
             ctx = DocContext.build(doc, self.registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title)

@@ -78,7 +78,7 @@ def article_is_about_war(ctx: DocContext) -> bool:
             if prev in ("trade", "price", "culture", "bidding", "tariff", "talent", "transfer"):
                 continue
             hits += 1
-    return hits >= 2
+    return hits >= (1 if len(ctx.doc) < 150 else 2)  # a short wire item may name the war only once
 
 
 def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: Lexicon | None = None) -> list[Signal]:
@@ -335,11 +335,11 @@ def _has_topic_word(sent: Span, lex: Lexicon) -> bool:
 
 
 def _phrase_topic(sent: Span, lex: Lexicon) -> tuple[str, int] | None:
-    low = sent.text.lower()
+    text = sent.text
     for phrase, topic in lex.topic_phrases:
-        i = low.find(phrase)
-        if i >= 0:
-            return topic, sent.start_char + i
+        m = re.search(re.escape(phrase), text, re.IGNORECASE)
+        if m:
+            return topic, sent.start_char + m.start()
     return None
 
 
@@ -351,7 +351,6 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
     topics = [(t, tp) for t, tp in topics if tp]
     phrase = _phrase_topic(sent, lex)
     found: list[Trigger] = []
-    low_sent = sent.text.lower()
     own_topics = {t.i: tp for t, tp in topics}
     for tok in sent:
         stance = _stance_of(tok, lex)
@@ -381,7 +380,7 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
             distance = _depth(topic_tok, tok) or _depth(tok, topic_tok) or 6
         found.append(Trigger(tok, stance, topic, topic_tok, linked, distance))
     for rp in lex.refusal_phrases:
-        for m in re.finditer(r"\b" + re.escape(rp) + r"\b", low_sent):
+        for m in re.finditer(r"\b" + re.escape(rp) + r"\b", sent.text, re.IGNORECASE):
             char = sent.start_char + m.start()
             tok = next((t for t in sent if t.idx >= char), None)
             if tok is None:
@@ -1011,9 +1010,8 @@ def _terms(ctx: DocContext, sent: Span, tok: Token, topic_tok: Token | None) -> 
                 toks = [t for t in c.subtree if not (t.i == c.left_edge.i and t.lower_ in ("that", "which"))]
                 if 1 < len(toks) <= 14:
                     terms.append(doc[toks[0].i : toks[-1].i + 1].text)
-    low = sent.text.lower()
-    for prep in TERM_PREPS:
-        for m in re.finditer(r"\b" + re.escape(prep) + r"\b", low):
+    for prep in TERM_PREPS:  # on the original text: lower() can change lengths ("İ"), offsets must not move
+        for m in re.finditer(r"\b" + re.escape(prep) + r"\b", sent.text, re.IGNORECASE):
             start = sent.start_char + m.start()
             rest = doc_text(doc)[start : sent.end_char]
             piece = re.split(r"[,;:.!?”’\"]\s", rest + " ", maxsplit=1)[0].strip(" .,;:")

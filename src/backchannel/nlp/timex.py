@@ -427,7 +427,10 @@ def _scan(text: str, ref: date | None, year_hint: int | None) -> list[tuple[Time
             chosen.append(f)
     env, out = _Env(ref, year_hint), []
     for f in chosen:
-        value, explicit = f.rule.resolve(f.match, env)
+        try:
+            value, explicit = f.rule.resolve(f.match, env)
+        except (OverflowError, ValueError):
+            value, explicit = None, False  # "yesterday" on 0001-01-01: no date to give
         if value is None:
             out.append((None, False))
             continue
@@ -491,6 +494,12 @@ _PUBLISHED_MDY = re.compile(rf"{_month('mon')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)
 
 
 def parse_published(value: str) -> date | None:
+    parsed = _parse_published(value)
+    # years far from the news era are typos or placeholders; relative dates around them would overflow
+    return parsed if parsed is not None and 1900 <= parsed.year <= 2100 else None
+
+
+def _parse_published(value: str) -> date | None:
     """An article's publication date from the forms found in metadata: ISO dates and
     timestamps, "YYYY-MM" (the first of the month), "1 February 2024", "February 1, 2024",
     "Feb 1 2024".  None when empty or unparseable."""

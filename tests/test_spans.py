@@ -1,0 +1,53 @@
+"""Every span points at exactly the text its record holds, whatever the spacing and quoting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from backchannel.records import Article
+
+ROOT = Path(__file__).resolve().parent.parent
+AWKWARD = [
+    "The war goes on and fighting continued near the front.\n\nPutin said that Russia  was ready for a "
+    "ceasefire with Ukraine.",
+    "The war goes on.\n\nZelensky said:  “We  reject   any ceasefire\u00a0that freezes the front.”",
+    "The war goes on.\n\n“Peace is near,” he said.\n\n“And we are ready,\n\n“to talk,” Hamas said in Gaza.",
+    "İİİstanbul talks: the war goes on. Russia said it was ready for talks without preconditions in İstanbul.",
+]
+
+
+def check(result) -> None:
+    text = result.article.text
+    for a in result.attributions:
+        start, end = a.content_span
+        assert text[start:end] == a.content
+        start, end = a.speaker_span
+        assert start <= end <= len(text)
+    for s in result.signals:
+        start, end = s.evidence_span
+        assert text[start:end] == s.evidence
+        for term in s.terms:
+            assert term in text
+
+
+@pytest.mark.parametrize("text", AWKWARD)
+def test_spans_match_values_on_awkward_spacing(extract, text: str):
+    check(extract(text))
+
+
+def test_spans_match_values_on_the_gold_set(extractor):
+    from backchannel.read import read_path
+
+    for gold in sorted((ROOT / "eval" / "gold").glob("*/gold.json")):
+        meta = json.loads(gold.read_text(encoding="utf-8"))["article"]
+        check(extractor.extract(read_path(gold.parent / meta.get("file", "article.json"))))
+
+
+def test_extreme_publication_dates_do_not_break_extraction(extractor):
+    for published in ("0001-01-01", "9999-12-31"):
+        result = extractor.extract(Article(text="The war went on. Hamas said yesterday it was ready for a truce.",
+                                           published=published))
+        assert result.signals and result.signals[0].when == ""
