@@ -63,7 +63,19 @@ class ActorGroups:
             return [actor]
         target = actor_key(self.label(actor))
         names = [a["name"] for a in store.actors() if actor_key(self.label(a["name"])) == target]
-        return [actor, *(n for n in names if actor_key(n) != actor_key(actor))]
+        # The asked name too, unless it is (an alias of) a member already: that would read its rows twice.
+        asked = {actor_key(actor), actor_key(self._canonical(actor))}
+        if any(actor_key(n) in asked for n in names):
+            return names
+        return [actor, *names]
+
+    def _canonical(self, actor: str) -> str:
+        registry = self._registry if self._registry is not None else default_registry()
+        try:
+            entry = registry.lookup(actor) if registry else None
+        except Exception:
+            entry = None
+        return entry.name if entry is not None else actor
 
 
 def _order(signal: dict[str, Any]) -> tuple:

@@ -32,7 +32,7 @@ Memory: signals are streamed in date order and a claim is finished (and its
 origins counted) as soon as the stream is more than ``window_days`` past its
 seed, so only the claims of the last window are held.  Article texts are read
 one at a time, only for claims with two or more origins, and only their
-sketches (at most 256 integers) are kept, in an LRU cache.
+sketches (at most 256 hashes, 2 KB) are kept, in an LRU cache.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -87,6 +87,11 @@ class Claim:
     copies: list[list[str]] = field(default_factory=list)  # groups of article ids that are near-duplicates
 
     @property
+    def id(self) -> int:
+        """The first signal's id: stable for a claim as long as the signals it rests on are."""
+        return self.signal_ids[0]
+
+    @property
     def origin_count(self) -> int:
         return len(self.origins)
 
@@ -99,7 +104,7 @@ class Claim:
         return [o.name for o in self.origins]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"actor": self.actor, "actors": list(self.actors), "stance": self.stance, "topic": self.topic,
+        return {"id": self.id, "actor": self.actor, "actors": list(self.actors), "stance": self.stance, "topic": self.topic,
                 "first_date": self.first_date, "last_date": self.last_date, "signal_ids": list(self.signal_ids),
                 "article_ids": list(self.article_ids), "outlets": list(self.outlets),
                 "origins": [o.to_dict() for o in self.origins], "origin_count": self.origin_count,
@@ -136,9 +141,9 @@ class SketchCache:
     def __init__(self, store: Store, maxsize: int = 4096) -> None:
         self._store = store
         self._maxsize = maxsize
-        self._cache: OrderedDict[str, tuple[int, ...]] = OrderedDict()
+        self._cache: OrderedDict[str, Sequence[int]] = OrderedDict()
 
-    def __call__(self, article_id: str) -> tuple[int, ...]:
+    def __call__(self, article_id: str) -> Sequence[int]:
         found = self._cache.get(article_id)
         if found is not None:
             self._cache.move_to_end(article_id)
@@ -204,12 +209,17 @@ def iter_claims(store: Store, since: str | None = None, until: str | None = None
 
 
 def claim_for(store: Store, signal_id: int, group_state: bool = False, window_days: int = 7,
-              min_similarity: float = 0.2) -> Claim | None:
+              min_similarity: float = 0.2, lookback_days: int | None = 28) -> Claim | None:
     """The claim holding one signal (the "corroborating reports" of a signal page), or None.
 
-    Reads only that actor's signals of the same stance and topic, up to
-    ``window_days`` after the signal: claims are formed in date order, so
-    later signals cannot change which claim it is in.
+    Reads only that actor's signals of the same stance and topic, from
+    ``lookback_days`` before the signal to ``window_days`` after it.  Claims
+    are formed in date order, so later signals cannot change which claim it
+    is in; earlier ones can only through a chain of claims each seeded
+    within a window of the next, so a lookback of four windows gives the
+    claim ``corroboration`` finds over the whole store in all but
+    contrived cases.  ``lookback_days=None`` reads from the beginning (exact,
+    slower for prolific actors).
     """
     signal = _signal_row(store, signal_id)
     if signal is None:
@@ -217,7 +227,8 @@ def claim_for(store: Store, signal_id: int, group_state: bool = False, window_da
     span = signal_date(signal)
     if span is None:
         return None
-    for claim in iter_claims(store, until=shifted(span, window_days), actor=signal["actor"],
+    since = None if lookback_days is None else (span.start - timedelta(days=lookback_days)).isoformat()
+    for claim in iter_claims(store, since=since, until=shifted(span, window_days), actor=signal["actor"],
                              stance=signal["stance"], topic=signal["topic"], group_state=group_state,
                              window_days=window_days, min_similarity=min_similarity):
         if int(signal_id) in claim.signal_ids:
@@ -273,7 +284,7 @@ def _finish(claim: _Open, sketches: SketchCache) -> Claim:
         origin_of_article = {}
         for i in items:
             origin_of_article.setdefault(i.article_id, i.origin_key)
-        texts: list[tuple[tuple[int, ...], list[str]]] = []  # (representative sketch, article ids)
+        texts: list[tuple[Sequence[int], list[str]]] = []  # (representative sketch, article ids)
         for aid in article_ids:
             sk = sketches(aid)
             for rep, group in texts:
