@@ -134,6 +134,40 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover"), required=True)
     exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
 
+    tl = sub.add_parser("timeline", help="an actor's signals over time, with its trend",
+                        description="An actor's signals over time (by when, else the article's date) with stance "
+                        "and channel, and the trend of the latest ones.")
+    tl.add_argument("actor", metavar="ACTOR")
+    _db_flag(tl)
+    tl.add_argument("--since", metavar="DATE")
+    tl.add_argument("--until", metavar="DATE")
+    tl.add_argument("--group-state", action="store_true", help="count a leader and the state together")
+    tl.add_argument("--plot", metavar="FILE.png", help="also draw the timeline as a PNG chart")
+    tl.add_argument("--format", choices=("table", "json"), default="table")
+
+    dv = sub.add_parser("divergence", help="public and private stances that differ",
+                        description="For each actor and period, public and private stances that differ "
+                        "(a public refusal beside a private opening, and the reverse), with both evidences.")
+    _db_flag(dv)
+    dv.add_argument("--actor")
+    dv.add_argument("--since", metavar="DATE")
+    dv.add_argument("--until", metavar="DATE")
+    dv.add_argument("--period", choices=("month", "quarter", "year", "all"), default="month")
+    dv.add_argument("--group-state", action="store_true", help="count a leader and the state together")
+    dv.add_argument("--format", choices=("table", "json"), default="table")
+
+    co = sub.add_parser("corroboration", help="the same position reported across articles, by independent origins",
+                        description="Group signals reporting the same position across articles and count their "
+                        "independent origins: ten outlets repeating one report count once, syndicated copies once.")
+    _db_flag(co)
+    co.add_argument("--actor")
+    co.add_argument("--stance", choices=STANCES)
+    co.add_argument("--topic", choices=TOPICS)
+    co.add_argument("--since", metavar="DATE")
+    co.add_argument("--until", metavar="DATE")
+    co.add_argument("--group-state", action="store_true", help="count a leader and the state together")
+    co.add_argument("--format", choices=("table", "json"), default="table")
+
 
 def _open_store(args: argparse.Namespace, must_exist: bool = True):
     """The store named by --db; query commands refuse a SQLite file that does not exist yet
@@ -235,6 +269,52 @@ def cmd_export(args: argparse.Namespace) -> int:
         out = sys.stdout if args.to == "-" else Path(args.to)
         n = export_signals(store, args.format, out, **_filters(args))
     print(f"{n} signals exported" + ("" if args.to == "-" else f" to {args.to}"), file=sys.stderr)
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from .analysis import plot_timeline, render_timeline, timeline
+
+    filters = _filters(args)
+    with _open_store(args) as store:
+        points = timeline(store, args.actor, since=filters["since"], until=filters["until"], group_state=args.group_state)
+    if not points:
+        raise BackchannelError(f"no signals for actor {args.actor!r}")
+    if args.plot:
+        plot_timeline(points, args.plot)
+        print(f"chart written to {args.plot}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps([p.to_dict() for p in points], ensure_ascii=False, indent=1, default=str))
+    else:
+        sys.stdout.write(render_timeline(points))
+    return 0
+
+
+def cmd_divergence(args: argparse.Namespace) -> int:
+    from .analysis import divergence, render_divergences
+
+    filters = _filters(args)
+    with _open_store(args) as store:
+        items = divergence(store, actor=args.actor, since=filters["since"], until=filters["until"],
+                           period=args.period, group_state=args.group_state)
+    if args.format == "json":
+        print(json.dumps([d.to_dict() for d in items], ensure_ascii=False, indent=1, default=str))
+    else:
+        sys.stdout.write(render_divergences(items))
+    return 0
+
+
+def cmd_corroboration(args: argparse.Namespace) -> int:
+    from .analysis import corroboration, render_claims
+
+    filters = _filters(args)
+    with _open_store(args) as store:
+        claims = corroboration(store, since=filters["since"], until=filters["until"], actor=args.actor,
+                               stance=args.stance, topic=args.topic, group_state=args.group_state)
+    if args.format == "json":
+        print(json.dumps([c.to_dict() for c in claims], ensure_ascii=False, indent=1, default=str))
+    else:
+        sys.stdout.write(render_claims(claims))
     return 0
 
 
@@ -363,6 +443,9 @@ COMMANDS = {
     "actors": cmd_actors,
     "show": cmd_show,
     "export": cmd_export,
+    "timeline": cmd_timeline,
+    "divergence": cmd_divergence,
+    "corroboration": cmd_corroboration,
 }
 
 
