@@ -134,6 +134,15 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover"), required=True)
     exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
 
+    srv = sub.add_parser("serve", help="the web dashboard and JSON API",
+                         description="Serve the dashboard (overview, actors, signals, divergence, search; every page "
+                         "also as .json, described at /openapi.json). Read-only unless a token is set (--token or "
+                         "$BACKCHANNEL_TOKEN) for the write endpoints.")
+    _db_flag(srv)
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=_positive, default=8000)
+    srv.add_argument("--token", default=None, help="bearer token for POST /api/... (default: $BACKCHANNEL_TOKEN)")
+
     tl = sub.add_parser("timeline", help="an actor's signals over time, with its trend",
                         description="An actor's signals over time (by when, else the article's date) with stance "
                         "and channel, and the trend of the latest ones.")
@@ -269,6 +278,16 @@ def cmd_export(args: argparse.Namespace) -> int:
         out = sys.stdout if args.to == "-" else Path(args.to)
         n = export_signals(store, args.format, out, **_filters(args))
     print(f"{n} signals exported" + ("" if args.to == "-" else f" to {args.to}"), file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .store import DEFAULT_DB
+    from .web import serve
+
+    url = args.db or os.environ.get("BACKCHANNEL_DB") or DEFAULT_DB
+    _open_store(args).close()  # a clear error now for a missing or unreachable database
+    serve(url, args.host, args.port, args.token)
     return 0
 
 
@@ -443,6 +462,7 @@ COMMANDS = {
     "actors": cmd_actors,
     "show": cmd_show,
     "export": cmd_export,
+    "serve": cmd_serve,
     "timeline": cmd_timeline,
     "divergence": cmd_divergence,
     "corroboration": cmd_corroboration,

@@ -1,0 +1,19 @@
+"""The analyst's web view: server-rendered pages with a JSON twin each, an OpenAPI description, two guarded writes.
+
+- ``app``      ``create_app(store_url, token)`` (the ASGI app) and ``serve`` (uvicorn), routes, headers
+- ``pages``    what each page shows, from the store and the analysis library
+- ``chart``    the actor timeline as SVG geometry (drawn server-side, no script)
+- ``params``   query-string checks: a bad value is a 400, never a 500
+- ``errors``   the one error shape ``{"error": {"status", "message"}}``
+- ``writes``   the bearer-token rule, ingest of one URL, correction notes
+- ``backend``  one store per worker thread; the ``corrections`` table and its migration
+- ``openapi``  the JSON API's OpenAPI 3.1 description
+
+Routes: ``/`` ``/actors/{name}`` ``/signals/{id}`` ``/divergence`` ``/search`` (each also with
+``.json``; the overview's twin is ``/index.json``), ``/openapi.json``, ``POST /api/ingest``,
+``POST /api/signals/{id}/correction``.
+"""
+
+from backchannel.web.app import create_app, resolve_token, serve
+
+__all__ = ["create_app", "resolve_token", "serve"]

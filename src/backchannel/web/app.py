@@ -1,0 +1,227 @@
+"""The ASGI app: routes, representations (HTML page or ``.json``), security headers, start-up and shutdown.
+
+Why Starlette: the pages are server-rendered HTML with a JSON twin each, so
+a small toolkit with routing, a test client and Jinja2 fits; FastAPI's
+generated OpenAPI would describe only half of each route and bring pydantic
+models for data that is already plain dicts.  The OpenAPI description is
+written out in ``openapi.py`` and a test keeps it in step with the routes.
+
+Handlers are synchronous on purpose: the store and the analyses are blocking
+code, and Starlette runs sync handlers in its thread pool (see
+``backend.Backend`` for the one-store-per-thread rule).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backchannel.web import openapi, pages, params
+from backchannel.web.backend import Backend
+from backchannel.web.errors import HANDLERS, ApiError
+from backchannel.web.writes import Ingester, check_token, correction_fields, json_body, string_field
+
+HERE = Path(__file__).resolve().parent
+TOKEN_ENV = "BACKCHANNEL_TOKEN"
+log = logging.getLogger("backchannel.web")
+
+# No script runs on these pages at all: even text that escaped escaping could not execute.
+SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+     b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Adds ``SECURITY_HEADERS`` to every response, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *((n, v) for n, v in SECURITY_HEADERS if n not in names)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _templates() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["pathq"] = lambda value: quote(str(value), safe="")
+    env.filters["short"] = lambda value, n=160: (value if len(value or "") <= n else value[: n - 1] + "…")
+    env.globals["query"] = lambda **kw: urlencode({k: v for k, v in kw.items() if v})
+    env.globals["highlighted"] = pages.highlighted
+    return env
+
+
+def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    html = request.app.state.templates.get_template(template).render(
+        writable=bool(request.app.state.token), **context)
+    return HTMLResponse(html)
+
+
+def create_app(store_url: str, token: str | None = None, *, extractor: Callable[[], Any] | None = None) -> Starlette:
+    """The web app over the store at ``store_url``.
+
+    ``token``: the write token; ``None`` or empty = read-only (the write
+    endpoints answer 403).  It is taken literally here; ``serve`` reads
+    ``BACKCHANNEL_TOKEN`` when no token is given.  ``extractor``: a factory
+    for the ingest endpoint's extractor (tests pass a stub; default: the
+    spaCy pipeline, loaded on the first ingest).
+    """
+    token = token or None
+    backend = Backend(store_url)
+    ingester = Ingester(extractor)
+
+    # ---- reads ----------------------------------------------------------------------------------------
+    cache = pages.OverviewCache()
+
+    def _overview() -> dict[str, Any]:
+        return cache.get(backend.fingerprint(), lambda: pages.overview(backend.store, backend.actor_list()))
+
+    def index(request: Request) -> Response:
+        return _page(request, "overview.html", **_overview())
+
+    def index_json(request: Request) -> Response:
+        return JSONResponse(_overview())
+
+    def _actor(request: Request) -> dict[str, Any]:
+        since, until = params.dates(request.query_params)
+        return pages.actor(backend.store, request.path_params["name"], since, until)
+
+    def actor_page(request: Request) -> Response:
+        return _page(request, "actor.html", **pages.actor_html(_actor(request)))
+
+    def actor_json(request: Request) -> Response:
+        return JSONResponse(pages.actor_json(_actor(request)))
+
+    def _signal(request: Request) -> dict[str, Any]:
+        sid = params.signal_id(request.path_params["id"])
+        return pages.signal(backend.store, sid, backend.corrections(sid))
+
+    def signal_page(request: Request) -> Response:
+        return _page(request, "signal.html", **_signal(request))
+
+    def signal_json(request: Request) -> Response:
+        return JSONResponse(pages.signal_json(_signal(request)))
+
+    def _divergence(request: Request) -> dict[str, Any]:
+        q = request.query_params
+        since, until = params.dates(q)
+        return pages.divergences(backend.store, params.text(q, "actor"), since, until, params.period(q))
+
+    def divergence_page(request: Request) -> Response:
+        return _page(request, "divergence.html", **_divergence(request))
+
+    def divergence_json(request: Request) -> Response:
+        return JSONResponse(pages.divergences_json(_divergence(request)))
+
+    def _search(request: Request) -> dict[str, Any]:
+        q = request.query_params
+        return pages.search(backend.store, params.SearchFilters.parse(q), params.limit(q))
+
+    def search_page(request: Request) -> Response:
+        return _page(request, "search.html", **_search(request))
+
+    def search_json(request: Request) -> Response:
+        return JSONResponse(_search(request))
+
+    def openapi_json(request: Request) -> Response:
+        return JSONResponse(openapi.spec())
+
+    # ---- writes -----------------------------------------------------------------------------------------
+    async def ingest_url(request: Request) -> Response:
+        check_token(request, token)
+        url = string_field(await json_body(request), "url", True, 2000)
+        result = await run_in_threadpool(lambda: ingester(backend.store, url))
+        return JSONResponse(result)
+
+    async def correct(request: Request) -> Response:
+        check_token(request, token)
+        sid = params.signal_id(request.path_params["id"])
+        field, value, note = correction_fields(await json_body(request))
+
+        def write() -> dict[str, Any]:
+            if backend.store.signal(sid) is None:
+                raise ApiError(404, f"no signal with id {sid}")
+            return backend.add_correction(sid, field, value, note)
+
+        return JSONResponse(await run_in_threadpool(write), status_code=201)
+
+    routes = [
+        Route("/", index, name="index"),
+        Route("/index.json", index_json),
+        Route("/openapi.json", openapi_json),
+        # The .json twins first: "{name:path}" would otherwise swallow the suffix.
+        Route("/actors/{name:path}.json", actor_json),
+        Route("/actors/{name:path}", actor_page, name="actor"),
+        Route("/signals/{id}.json", signal_json),
+        Route("/signals/{id}", signal_page, name="signal"),
+        Route("/divergence.json", divergence_json),
+        Route("/divergence", divergence_page, name="divergence"),
+        Route("/search.json", search_json),
+        Route("/search", search_page, name="search"),
+        Route("/api/ingest", ingest_url, methods=["POST"]),
+        Route("/api/signals/{id}/correction", correct, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if token:
+            await run_in_threadpool(backend.enable_writes)
+        try:
+            yield
+        finally:
+            backend.close()
+
+    app = Starlette(routes=routes, exception_handlers=HANDLERS, lifespan=lifespan)  # type: ignore[arg-type]
+    app.state.templates = _templates()
+    app.state.token = token
+    app.state.backend = backend
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def resolve_token(token: str | None) -> str | None:
+    """The write token: ``--token``, else ``$BACKCHANNEL_TOKEN``, else none (read-only)."""
+    return token or os.environ.get(TOKEN_ENV) or None
+
+
+def serve(store_url: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
+    """Run the app with uvicorn until interrupted (what ``backchannel serve`` calls)."""
+    import uvicorn
+
+    token = resolve_token(token)
+    mode = "writes need the bearer token" if token else "read-only (no token)"
+    log.warning("backchannel web on http://%s:%d/ over %s: %s", host, port, store_url, mode)
+    if token and host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("the token travels in clear text over plain HTTP: put a TLS proxy in front of %s", host)
+    uvicorn.run(create_app(store_url, token), host=host, port=port, log_level="info")

@@ -1,0 +1,181 @@
+"""What each page shows, as plain dicts: the HTML templates and the ``.json`` answers render the same data.
+
+This is the one module that calls the analysis library (``timeline``,
+``trend``, ``divergence``, ``claim_for``) and the store's queries; the routes
+only parse parameters and pick a representation.
+
+Costs are bounded for large stores: the overview reads each actor's latest
+``RECENT`` signals (its trend there is the *recent* trend: the last five of
+those against the ones before), the actor page lists at most ``TABLE_ROWS``
+signals in HTML (the JSON has every point), and search answers at most
+``params.MAX_LIMIT`` rows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from backchannel.analysis import TimelinePoint, claim_for, divergence, timeline, trend
+from backchannel.store import Store
+from backchannel.store.detail import evidence_bounds
+from backchannel.web.chart import timeline_chart
+from backchannel.web.errors import ApiError
+from backchannel.web.params import SearchFilters
+
+RECENT = 50
+TABLE_ROWS = 200
+MAX_CORROBORATING = 50
+PUBLIC, PRIVATE = ("public", "both"), ("private", "both")
+
+
+def safe_href(url: str | None) -> str | None:
+    """``url`` when it is http(s), else None: a stored ``javascript:`` URL must never become a link."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def brief(s: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The fields of a signal that a list shows."""
+    if s is None:
+        return None
+    return {k: s.get(k) for k in ("id", "date", "actor", "stance", "topic", "channel", "evidence", "outlet",
+                                  "title", "when", "sources")}
+
+
+# ---- overview -------------------------------------------------------------------------------------------
+def _latest_on(store: Store, name: str, recent: list[dict[str, Any]], channels: tuple[str, ...]) -> dict | None:
+    for s in recent:  # newest first
+        if s["channel"] in channels:
+            return s
+    if len(recent) < RECENT:  # every signal of the actor was in ``recent``: there is none on this side
+        return None
+    found = [row for channel in channels
+             for row in store.signals(actor=name, channel=channel, limit=1, newest_first=True)]
+    found.sort(key=lambda s: (bool(s["date"]), s["date"], s["id"]), reverse=True)
+    return found[0] if found else None
+
+
+def overview(store: Store, actors: list[dict[str, Any]]) -> dict[str, Any]:
+    """``actors``: name, kind and signal count of each actor with current signals (``Backend.actor_list``)."""
+    rows = []
+    for actor in actors:
+        name = actor["name"]
+        recent = store.signals(actor=name, limit=RECENT, newest_first=True)
+        rows.append({
+            "name": name, "kind": actor["kind"], "signals": actor["signals"],
+            "latest_date": recent[0]["date"] if recent else "",
+            "trend": trend([TimelinePoint.from_signal(s) for s in recent]),
+            "latest_public": brief(_latest_on(store, name, recent, PUBLIC)),
+            "latest_private": brief(_latest_on(store, name, recent, PRIVATE)),
+        })
+    return {"actors": rows, "counts": store.counts(), "trend_window": RECENT}
+
+
+class OverviewCache:
+    """The overview, recomputed only when the store's signals change (``Backend.fingerprint``).
+
+    It reads every actor's newest signals, which grows with the store, and it
+    is the page everyone lands on; between two ingests it cannot change.
+    """
+
+    def __init__(self) -> None:
+        self._key: Any = None
+        self._value: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        with self._lock:  # one computation at a time; the others wait and reuse it
+            if self._value is None or key != self._key:
+                self._value, self._key = compute(), key
+            return self._value
+
+
+# ---- actor ----------------------------------------------------------------------------------------------
+def actor(store: Store, name: str, since: str | None, until: str | None) -> dict[str, Any]:
+    if not store.signals(actor=name, limit=1):
+        raise ApiError(404, f"no signals for actor {name!r}")
+    points = timeline(store, name, since=since, until=until)
+    return {"actor": name, "since": since, "until": until, "trend": trend(points), "count": len(points),
+            "actors": sorted({p.actor for p in points}), "points": points}
+
+
+def actor_json(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "points": [p.to_dict() for p in data["points"]]}
+
+
+def actor_html(data: dict[str, Any]) -> dict[str, Any]:
+    """Adds the chart and the table rows: dated signals newest first, then the undated, ``TABLE_ROWS`` at most."""
+    points: list[TimelinePoint] = data["points"]
+    dated = [p for p in points if p.span is not None]
+    rows = ([*reversed(dated), *(p for p in points if p.span is None)])[:TABLE_ROWS]
+    return {**data, "chart": timeline_chart(points), "rows": rows, "shown": len(rows)}
+
+
+# ---- signal ---------------------------------------------------------------------------------------------
+def signal(store: Store, signal_id: int, corrections: list[dict[str, Any]]) -> dict[str, Any]:
+    detail = store.signal(signal_id)
+    if detail is None:
+        raise ApiError(404, f"no signal with id {signal_id}")
+    article = detail.get("article") or {}
+    text = article.get("text") or ""
+    bounds = evidence_bounds(text, detail["evidence"], detail["evidence_span"])
+    claim = claim_for(store, signal_id)
+    return {"signal": detail, "bounds": list(bounds) if bounds else None, "claim": claim,
+            "reports": _reports(store, detail, claim), "corrections": corrections,
+            "article_href": safe_href(article.get("url"))}
+
+
+def _reports(store: Store, detail: dict[str, Any], claim: Any) -> list[dict[str, Any]]:
+    """The other signals of the claim, each with its origin: what corroborates (or merely echoes) this one."""
+    if claim is None:
+        return []
+    origin_of = {sid: o.name for o in claim.origins for sid in o.signal_ids}
+    others = [sid for sid in claim.signal_ids if sid != detail["id"]][:MAX_CORROBORATING]
+    rows = {s["id"]: s for s in store.signals(actor=detail["actor"], stance=detail["stance"], topic=detail["topic"],
+                                              since=claim.first_date, until=claim.last_date)}
+    reports = []
+    for sid in others:
+        row = rows.get(sid) or store.signal(sid)
+        if row is not None:
+            reports.append({**brief(row), "origin": origin_of.get(sid, ""), "url": safe_href(row.get("url"))})
+    return reports
+
+
+def signal_json(data: dict[str, Any]) -> dict[str, Any]:
+    claim = data["claim"]
+    return {**data["signal"], "evidence_bounds": data["bounds"], "corrections": data["corrections"],
+            "corroboration": None if claim is None else {**claim.to_dict(), "reports": data["reports"]}}
+
+
+def highlighted(text: str, bounds: list[int] | None) -> tuple[str, str, str]:
+    """The article text split around the evidence: (before, evidence, after); the template marks the middle."""
+    if not bounds:
+        return text, "", ""
+    start, end = bounds
+    return text[:start], text[start:end], text[end:]
+
+
+# ---- divergence and search --------------------------------------------------------------------------------
+def divergences(store: Store, actor_name: str | None, since: str | None, until: str | None,
+                period: str) -> dict[str, Any]:
+    found = divergence(store, actor_name, since=since, until=until, period=period)
+    return {"actor": actor_name, "since": since, "until": until, "period": period, "count": len(found),
+            "divergences": found}
+
+
+def divergences_json(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "divergences": [d.to_dict() for d in data["divergences"]]}
+
+
+def search(store: Store, filters: SearchFilters, limit: int) -> dict[str, Any]:
+    rows = store.signals(**filters.as_dict(), limit=limit + 1, newest_first=True)
+    return {"filters": filters.as_dict(), "limit": limit, "count": min(len(rows), limit), "more": len(rows) > limit,
+            "signals": rows[:limit]}
