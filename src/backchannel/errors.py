@@ -21,9 +21,14 @@ class InputError(BackchannelError):
     """A document could not be read.  ``source`` is the file or URL, ``reason`` the problem."""
 
     def __init__(self, source: str, reason: str) -> None:
-        self.source = source
-        self.reason = reason
-        super().__init__(f"{source}: {reason}")
+        self.source = printable(source)
+        self.reason = printable(reason)
+        super().__init__(f"{self.source}: {self.reason}")
+
+
+def printable(text: str) -> str:
+    """One line, with control characters from a document (NULs, ANSI escapes) shown as escapes."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in " ".join(str(text).split()))
 
 
 class ActorFileError(BackchannelError):

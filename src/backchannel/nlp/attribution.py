@@ -26,6 +26,7 @@ from .lexicon import Lexicon, lexicon
 from .quotes import Quote
 from .sentindex import doc_text, sent_of
 
+MAX_SENTENCE_TOKENS = 200  # longer "sentences" are not prose; the tree rules would cost their length squared
 QUOTE_CHARS = "\"'‘’“”«»„"
 CUT_DEPS = {"relcl", "acl", "appos", "advcl", "punct", "cc", "prep_cut"}
 SPEAKER_STOP = {",", "(", "—", "–", ":", ";", "who", "which", "that"}
@@ -59,6 +60,8 @@ def extract_attributions(ctx: DocContext, lex: Lexicon | None = None) -> list[Fo
     found: list[FoundAttribution] = []
     used_quotes: set[int] = set()
     for tok in doc:
+        if len(sent_of(tok)) > MAX_SENTENCE_TOKENS:
+            continue  # not prose: see signals.MAX_SENTENCE_TOKENS
         item = None
         if tok.lower_ == "according" and any(c.lower_ == "to" for c in tok.children):
             item = _according_to(ctx, tok, lex)
@@ -73,6 +76,8 @@ def extract_attributions(ctx: DocContext, lex: Lexicon | None = None) -> list[Fo
             used_quotes.add(q_index)
     for q_index, q in enumerate(ctx.top_quotes):
         if q_index in used_quotes:
+            continue
+        if q.end - q.start > 20_000:
             continue
         item = _parenthetical_cue(ctx, q, lex)
         if item is not None:

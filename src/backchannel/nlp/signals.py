@@ -46,6 +46,7 @@ WAR_CONTEXT = {"war", "wars", "fighting", "ceasefire", "cease-fire", "truce", "t
                "front", "insurgents", "militants", "airstrikes", "shelling", "killed", "soldiers", "conflict",
                "occupation", "annexation", "battlefield", "forces", "frontline", "drone", "missile", "missiles"}
 HEDGE_AUX = {"may", "might", "could"}
+MAX_SENTENCE_TOKENS = 200
 MEETING_VERBS = {"take", "host", "hold", "attend", "convene", "join", "chair", "organise", "organize", "arrange", "broker"}
 CONDITION_MARKS = {"if", "unless", "whether"}
 LIGHT_VERBS = {"put", "make", "issue", "present", "voice", "express", "offer", "announce", "table", "submit",
@@ -90,6 +91,8 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
     seen_text: list[str] = []
     title = _norm(ctx.title)
     for sent in sentences(ctx.doc):
+        if len(sent) > MAX_SENTENCE_TOKENS:
+            continue  # not prose (a run-on scrape, a table): the tree rules would cost its length squared
         norm = _norm(sent.text)
         if title and norm == title:
             continue  # the headline restates the story; positions are taken from the body

@@ -106,6 +106,8 @@ def _entry_article(
 ) -> Article | InputError:
     """One entry to an ``Article``; any failure becomes an ``InputError`` for this entry only."""
     link = _clean(entry.get("link", ""))
+    if link and not link.lower().startswith(("http://", "https://", "/")) and "://" not in link:
+        link = ""  # an Atom <id> such as urn:uuid:... that feedparser reports as the link: no page to fetch
     entry_source = link or f"{source}#entry-{number}"
     try:
         meta = _entry_meta(entry, outlet=outlet, link=link)

@@ -53,6 +53,9 @@ def read_path(path: str | Path, *, published: str = "", outlet: str = "") -> Art
         article = article_from_json(decode_bytes(data, source), source=source)
     else:
         text = decode_bytes(data, source)
+        nul = text.find("\x00")
+        if nul >= 0:  # the sniff reads only the first 8 KB; text with NUL anywhere is not a text document
+            raise InputError(source, f"binary content in a text file (NUL character at offset {nul})")
         article = Article(text=text, title=text_title(text, markdown=kind == "markdown"), source=source,
                           published=dateline_date(text))
     return apply_overrides(article, published=published, outlet=outlet)

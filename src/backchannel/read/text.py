@@ -94,8 +94,10 @@ def _os_reason(exc: BaseException) -> str:
 
 
 def one_line(value: str, limit: int = 200) -> str:
-    """Collapse whitespace so a message stays on one line (the CLI prints one line per error)."""
+    """Collapse whitespace so a message stays on one line (the CLI prints one line per error), and show
+    control characters from the document as escapes: they must not reach the user's terminal raw."""
     flat = " ".join(value.split())
+    flat = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in flat)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
