@@ -215,7 +215,7 @@ def _third_party_welcomes(signals: list[Signal], ctx: DocContext | None = None) 
 WELCOMING = {"welcome", "announce", "hail", "praise", "applaud", "celebrate"}
 MESSAGE_VERBS = {"pass", "carry", "relay", "convey", "deliver", "shuttle", "ferry"}
 STOP_VERBS = {"stop", "halt", "cease", "end", "suspend", "pause", "freeze", "lay"}
-PLAN_VERBS = {"vote", "confirm", "extend", "set", "unveil", "present", "put", "table", "submit", "outline", "accept", "endorse", "approve",
+PLAN_VERBS = {"rule", "oppose", "refuse", "spurn", "abandon", "scrap", "vote", "confirm", "extend", "set", "unveil", "present", "put", "table", "submit", "outline", "accept", "endorse", "approve",
               "sign", "back", "reject", "initial", "ratify", "finalise", "finalize", "draft", "propose", "agree",
               "rebuff", "dismiss", "welcome", "announce"}
 ANAPHORS = {"it", "this", "these", "them", "that", "those"}
@@ -467,7 +467,15 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
             if "off" in children:
                 return "refuses"
             return "urges" if children & {"for", "on", "upon"} else None
-        if lemma in ("withdraw", "end", "halt", "freeze", "cancel", "suspend", "quit", "abandon"):
+        if lemma in ("cancel", "suspend", "quit", "abandon", "scrap", "tear"):
+            # "suspended peace talks", "the ceasefire agreement that Israel abandoned"
+            target = tok.head if tok.dep_ == "relcl" else None
+            if _object_is_talks(tok, lex) or _object_is_topic(tok, lex) or (
+                target is not None and _topic_of_token(target, lex)
+            ):
+                return "refuses"
+            return None
+        if lemma in ("withdraw", "end", "halt", "freeze"):
             return "refuses" if _object_is_talks(tok, lex) else None
         if lemma in ("hold", "send", "join", "attend", "engage", "resume", "participate"):
             return "open" if _object_is_talks(tok, lex) or lemma in ("attend", "participate") else None
