@@ -41,7 +41,7 @@ NON_WAR_MODIFIERS = {"trade", "tariff", "tariffs", "economic", "commercial", "co
                      "loan", "aid", "security", "nuclear", "investment", "business", "coalition", "sponsorship",
                      "licensing", "tv", "broadcast", "salary", "merger", "sale", "purchase", "export", "import",
                      "fishing", "climate", "labour", "labor", "union", "plea", "bail", "defence", "defense"}
-WAR_CONTEXT = {"war", "wars", "fighting", "ceasefire", "cease-fire", "truce", "troops", "military", "invasion",
+WAR_CONTEXT = {"war", "wars", "fighting", "troops", "military", "invasion",
                "hostilities", "militia", "rebels", "rebel", "armed", "army", "hostages", "hostage", "offensive",
                "front", "insurgents", "militants", "airstrikes", "shelling", "killed", "soldiers", "conflict",
                "occupation", "annexation", "battlefield", "forces", "frontline", "drone", "missile", "missiles"}
@@ -272,6 +272,9 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
     mods = {c.lower_ for c in tok.children if c.dep_ in ("compound", "amod", "nmod", "poss")}
     if tok.dep_ == "compound":
         mods.add(tok.head.lower_)
+    for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("in", "over", "on")):
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):  # "a truce in their trade war"
+            mods |= {c.lower_ for c in pobj.children if c.dep_ in ("compound", "amod", "nmod")}
     if mods & NON_WAR_MODIFIERS:
         return None
     if lemma in STRONG_TOPIC or low in STRONG_TOPIC:
