@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .lexicon import lexicon
 from .registry import ActorEntry, ActorRegistry
-from .sentindex import sent_of
+from .sentindex import doc_text, sent_of
 from .timex import find_times
 
 MALE_FEMALE = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
@@ -39,6 +39,7 @@ TITLE_HEADS = {"chair", "chairman", "chief", "head", "minister", "envoy", "spoke
                "representative", "delegation", "negotiators", "mediators", "mediator", "foreign"}
 
 
+MEDIATION = re.compile(r"mediat|broker|host|guarant|go-between|intermediar|facilitat")
 BARE_INSTITUTIONS = {"cabinet", "government", "army", "military", "junta", "parliament", "leadership", "regime",
                      "authorities", "administration"}
 BOTH_SIDES = re.compile(
@@ -108,6 +109,7 @@ class DocumentActors:
         self._surname_to_name: dict[str, str] = {}
         self.mentions: list[Mention] = []
         self._registry_hits: list[tuple[int, int, ActorEntry]] = []  # token spans
+        self._sides: list[str] | None = None
         self._collect()
 
     # ---- building -------------------------------------------------------------------------
@@ -285,7 +287,10 @@ class DocumentActors:
     def sides(self) -> list[str]:
         """The two parties an article is most about: the most-mentioned states and armed groups
         (a person counts for the state they lead).  Used for "both sides", "the two countries"."""
+        if self._sides is not None:
+            return self._sides
         counts: dict[str, int] = {}
+        brokering: dict[str, int] = {}
         for m in self.mentions:
             name = m.actor
             if m.kind == "person":
@@ -294,8 +299,14 @@ class DocumentActors:
                 continue
             if name:
                 counts[name] = counts.get(name, 0) + 1
-        ranked = sorted(counts, key=lambda n: -counts[n])
-        return ranked[:2] if len(ranked) >= 2 else []
+                context = doc_text(self.doc)[max(0, m.start - 120) : m.end + 120].lower()
+                if MEDIATION.search(context):
+                    brokering[name] = brokering.get(name, 0) + 1
+        # a state named mostly around mediation words is the go-between, not a side
+        parties = [n for n in counts if brokering.get(n, 0) < 0.6 * counts[n]] or list(counts)
+        ranked = sorted(parties, key=lambda n: -counts[n])
+        self._sides = ranked[:2] if len(ranked) >= 2 else []
+        return self._sides
 
     def resolve_pronoun(self, token: Token, speaker_actor: str | None = None) -> Mention | None:
         low = token.lower_

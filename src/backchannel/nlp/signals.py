@@ -116,6 +116,7 @@ def _parties_between(
 ) -> list[Signal]:
     """"A ceasefire between Israel and Hezbollah, brokered by ...": the two sides are parties to it;
     "messages between US officials and Houthi representatives": both sides are talking."""
+    chosen = [s for s in chosen if s.stance != "proposes"]  # "offered to host a meeting between X and Y": not theirs
     if not chosen:
         return []
     have = {s.actor for s in chosen}
@@ -830,7 +831,7 @@ def _is_forecaster(carrier: FoundAttribution, lex: Lexicon) -> bool:
     return bool(words & lex.forecast_heads)
 
 
-HEDGE_ADVERBS = re.compile(r"\b(perhaps|possibly|probably|presumably|conceivably)\b")
+HEDGE_ADVERBS = re.compile(r"\b(perhaps|possibly|probably|presumably|conceivably|close to|near to|nearing)\b")
 
 
 def _hedged(tok: Token) -> bool:
