@@ -196,3 +196,20 @@ def test_article_record_kept_whole(tmp_path: Path, extractor):
                              extractor_version())
         stored = store.article(outcome.article_id)
         assert stored["text"] == text and stored["published"] == "2025-01-13"
+
+
+def test_ingest_parquet_results_stores_them_without_extracting(tmp_path: Path, extractor):
+    """`spark-extract` output (or any results file) goes into the store as it is: no second extraction."""
+    from backchannel.read import read_path
+    from backchannel.results_io import write_results
+
+    paths = write_corpus(tmp_path / "in", copies=1)
+    results = [extractor.extract(read_path(p)) for p in paths]
+    out = tmp_path / "results.parquet"
+    write_results([*results, ("broken.jsonl:3", "invalid JSON")], out, extractor_version=extractor_version())
+    with open_store(str(tmp_path / "pq.db")) as store:
+        summary = ingest([str(out)], store, never_called)
+        assert summary.stored == len(paths) and summary.errors == 1
+        assert store.counts()["signals"] == sum(len(r.signals) for r in results)
+        again = ingest([str(out)], store, never_called)
+        assert again.stored == 0 and again.duplicates == len(paths)

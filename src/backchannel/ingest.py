@@ -115,6 +115,9 @@ def ingest(
 
     def new_articles() -> Iterator[Article]:
         for source in sources:
+            if is_results_source(source):
+                _load_results(source)  # extracted elsewhere (spark-extract): stored as they are
+                continue
             for item in iter_source(source, glob=glob, allow_private=allow_private, mapping=mapping):
                 if isinstance(item, InputError):
                     fail(item.source, item.reason)
@@ -128,6 +131,29 @@ def ingest(
                 else:
                     summary.duplicates += 1
                 _tick()
+
+    def _load_results(source: str) -> None:
+        from .results_io import read_rows
+
+        try:
+            rows = read_rows(source)
+            for row in rows:
+                if isinstance(row.item, InputError):
+                    fail(row.item.source, row.item.reason)
+                    continue
+                summary.read += 1
+                if store.article(article_id(row.item.article)) is not None:
+                    summary.duplicates += 1
+                    continue
+                outcome = store.save(row.item, run_id, row.extractor_version or version)
+                if outcome.status in (Status.DUPLICATE, Status.STALE):
+                    summary.duplicates += 1
+                else:
+                    summary.stored += 1
+                    summary.signals += outcome.signals
+                _tick()
+        except InputError as exc:
+            fail(exc.source, exc.reason)
 
     def _tick() -> None:
         summary.seconds = time.perf_counter() - started
@@ -184,6 +210,16 @@ def reprocess(
         summary.seconds = time.perf_counter() - started
         store.finish_run(run_id, summary.counts())
     return summary
+
+
+def is_results_source(source: str) -> bool:
+    """A Parquet file of extraction results, or a folder of them (what ``spark-extract`` writes)."""
+    path = Path(source)
+    if path.suffix.lower() == ".parquet":
+        return True
+    return path.is_dir() and any(path.glob("*.parquet")) and not any(
+        p.suffix.lower() in (".json", ".jsonl", ".txt", ".html", ".md", ".csv", ".warc", ".gz") for p in path.iterdir()
+    )
 
 
 def _lazy(extractor: Extractor | Callable[[], Extractor]) -> Callable[[], Extractor]:
