@@ -107,3 +107,12 @@ def test_public_refusal_and_proposal_in_a_speech(extract):
     assert putin and putin[0].stance == "proposes" and putin[0].channel == "public" and putin[0].when == "2024-06-14"
     ukraine = sig(r, "Ukraine")
     assert ukraine and ukraine[0].stance == "refuses"
+
+
+def test_a_short_wire_item_about_a_ceasefire_is_enough_context(extract):
+    r = extract("Hamas said it had accepted a ceasefire proposal from Egypt and Qatar.")
+    assert [(s.actor, s.stance) for s in r.signals] == [("Hamas", "agrees")]
+
+
+def test_a_truce_on_tariffs_is_not_a_signal(extract):
+    assert extract("The United States and China agreed a 90-day truce on tariffs after talks in Geneva.").signals == []

@@ -134,6 +134,14 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover"), required=True)
     exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
 
+    from . import spark_job
+
+    spark_job.build_parser(sub.add_parser(
+        "spark-extract", help="run the extractor on Apache Spark over JSONL or WARC inputs, writing Parquet",
+        description="Run the same extractor on Spark (mapPartitions, one model per worker) over JSONL or WARC "
+        "files and write Parquet results; `backchannel ingest OUTPUT` stores them without re-extracting. "
+        "Needs `pip install backchannel[spark]` and Java."))
+
     srv = sub.add_parser("serve", help="the web dashboard and JSON API",
                          description="Serve the dashboard (overview, actors, signals, divergence, search; every page "
                          "also as .json, described at /openapi.json). Read-only unless a token is set (--token or "
@@ -279,6 +287,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         n = export_signals(store, args.format, out, **_filters(args))
     print(f"{n} signals exported" + ("" if args.to == "-" else f" to {args.to}"), file=sys.stderr)
     return 0
+
+
+def cmd_spark_extract(args: argparse.Namespace) -> int:
+    from . import spark_job
+
+    return spark_job.run_command(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -462,6 +476,7 @@ COMMANDS = {
     "actors": cmd_actors,
     "show": cmd_show,
     "export": cmd_export,
+    "spark-extract": cmd_spark_extract,
     "serve": cmd_serve,
     "timeline": cmd_timeline,
     "divergence": cmd_divergence,

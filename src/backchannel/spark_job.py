@@ -42,7 +42,7 @@ from urllib.parse import unquote, urlparse
 
 # Absolute imports: the file also runs as a script under spark-submit (see the end of the file).
 from backchannel.errors import BackchannelError, InputError
-from backchannel.read.bulk import DEFAULT_MAPPING, _jsonl_line
+from backchannel.read.bulk import DEFAULT_MAPPING, parse_jsonl_line
 from backchannel.read.text import MAX_BYTES
 from backchannel.read.warc import iter_warc
 from backchannel.records import Article, ArticleResult
@@ -285,7 +285,9 @@ def _warc_partition(
     name: _Namer, actors_file: str, version: str
 ) -> Callable[[Iterable[Any]], Iterator[tuple[str, ...]]]:
     def partition(files: Iterable[tuple[str, bytes | None]]) -> Iterator[tuple[str, ...]]:
-        items = (item for path, content in files for item in warc_items(path, content, name(path)))
+        items = (
+            item for path, content in files for item in warc_items(path, content, name(path, encoded=False))
+        )
         return extract_rows(items, actors_file, version)
 
     return partition
@@ -298,7 +300,7 @@ def _parse_lines(lines: Iterable[tuple[str, int, bytes]]) -> Iterator[Article | 
         if len(raw) > MAX_BYTES:
             yield InputError(line_source, f"line too large (more than {MAX_BYTES // (1024 * 1024)} MB)")
             continue
-        item = _jsonl_line(raw, number, line_source, DEFAULT_MAPPING)
+        item = parse_jsonl_line(raw, number, line_source, DEFAULT_MAPPING)
         if item is not None:
             yield item
 
@@ -309,7 +311,8 @@ def warc_items(uri: str, content: bytes | None, display: str) -> Iterator[Articl
     Sources are renamed from the file actually read to ``display``, as ``backchannel ingest`` names them.
     """
     if content is None:
-        yield from _renamed(iter_warc(_local_path(uri)), _local_path(uri), display)
+        local = _local_path(uri, encoded=False)
+        yield from _renamed(iter_warc(local), local, display)
         return
     with tempfile.TemporaryDirectory(prefix="backchannel-warc-") as folder:
         local = os.path.join(folder, "input.warc.gz" if uri.lower().endswith(".gz") else "input.warc")
@@ -388,19 +391,21 @@ class _Namer:
     """Spark's file URIs back to the names ``backchannel ingest INPUT`` gives the same files.
 
     ``file:/abs/data/a.jsonl`` read from INPUT ``data/`` becomes ``data/a.jsonl``; other schemes keep
-    their URI.  Picklable (it travels to the executors inside the partition functions).
+    their URI (as Spark gives it).  Picklable (it travels to the executors inside the partition functions).
     """
 
     def __init__(self, input_path: str) -> None:
         self.input = input_path
         local = not urlparse(input_path).scheme or input_path.startswith("file:")
         self.is_glob = any(c in _GLOB_CHARS for c in input_path)
-        self.root = os.path.abspath(_local_path(input_path)) if local and not self.is_glob else ""
+        self.root = (
+            os.path.abspath(_local_path(input_path, encoded=False)) if local and not self.is_glob else ""
+        )
 
-    def __call__(self, uri: str) -> str:
+    def __call__(self, uri: str, *, encoded: bool = True) -> str:
         if not uri.startswith("file:"):
             return uri
-        path = _local_path(uri)
+        path = _local_path(uri, encoded=encoded)
         if not self.root:
             return path
         if path == self.root:
@@ -408,11 +413,18 @@ class _Namer:
         relative = os.path.relpath(path, self.root)
         if relative.startswith(".."):
             return path
-        return str(Path(_local_path(self.input)) / relative)
+        return str(Path(_local_path(self.input, encoded=False)) / relative)
 
 
-def _local_path(uri: str) -> str:
-    return unquote(urlparse(uri).path) if uri.startswith("file:") else uri
+def _local_path(uri: str, *, encoded: bool) -> str:
+    """The file system path of a ``file:`` URI.  Spark percent-encodes ``_metadata.file_path`` but not the
+    ``path`` column of the binaryFile source, so the caller says which it has."""
+    if not uri.startswith("file:"):
+        return uri
+    rest = uri[len("file:") :]
+    if rest.startswith("//"):
+        rest = rest[2:]  # file:///abs
+    return unquote(rest) if encoded else rest
 
 
 # --- command line --------------------------------------------------------------------------------------

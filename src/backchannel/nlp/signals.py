@@ -41,6 +41,8 @@ NON_WAR_MODIFIERS = {"trade", "tariff", "tariffs", "economic", "commercial", "co
                      "loan", "aid", "security", "nuclear", "investment", "business", "coalition", "sponsorship",
                      "licensing", "tv", "broadcast", "salary", "merger", "sale", "purchase", "export", "import",
                      "fishing", "climate", "labour", "labor", "union", "plea", "bail", "defence", "defense"}
+ECONOMIC_WORDS = {"trade", "tariff", "tariffs", "price", "prices", "tax", "taxes", "duties", "customs"}
+ARMISTICE_WORDS = {"ceasefire", "cease-fire", "ceasefires", "armistice", "truce", "hostilities"}
 WAR_CONTEXT = {"war", "wars", "fighting", "troops", "military", "invasion",
                "hostilities", "militia", "rebels", "rebel", "armed", "army", "hostages", "hostage", "offensive",
                "front", "insurgents", "militants", "airstrikes", "shelling", "killed", "soldiers", "conflict",
@@ -74,10 +76,14 @@ def article_is_about_war(ctx: DocContext) -> bool:
     """Cheap gate: a text with no war vocabulary (a footballer's contract, a wage deal) gives no signal."""
     hits = 0
     for tok in ctx.doc:
-        if tok.lower_ in WAR_CONTEXT:
+        if tok.lower_ in WAR_CONTEXT or tok.lower_ in ARMISTICE_WORDS:
             prev = tok.nbor(-1).lower_ if tok.i > 0 else ""
-            if prev in ("trade", "price", "culture", "bidding", "tariff", "talent", "transfer"):
-                continue
+            if prev in ("trade", "price", "culture", "bidding", "tariff", "talent", "transfer", "tax"):
+                continue  # "trade war", "tariff truce"
+            if tok.lower_ in ARMISTICE_WORDS and any(
+                t.lower_ in ECONOMIC_WORDS for t in ctx.doc[max(0, tok.i - 6) : tok.i + 7]
+            ):
+                continue  # "a 90-day truce on tariffs"
             hits += 1
     return hits >= (1 if len(ctx.doc) < 150 else 2)  # a short wire item may name the war only once
 
@@ -274,8 +280,8 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
     if tok.dep_ == "compound":
         mods.add(tok.head.lower_)
     for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("in", "over", "on")):
-        for pobj in (c for c in prep.children if c.dep_ == "pobj"):  # "a truce in their trade war"
-            mods |= {c.lower_ for c in pobj.children if c.dep_ in ("compound", "amod", "nmod")}
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):  # "a truce in their trade war", "on tariffs"
+            mods |= {pobj.lower_} | {c.lower_ for c in pobj.children if c.dep_ in ("compound", "amod", "nmod")}
     if mods & NON_WAR_MODIFIERS:
         return None
     if lemma in STRONG_TOPIC or low in STRONG_TOPIC:

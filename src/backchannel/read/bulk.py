@@ -98,7 +98,7 @@ def iter_jsonl(path: str | Path, *, mapping: FieldMapping = DEFAULT_MAPPING) -> 
             if raw is None:
                 yield InputError(line_source, f"line too large (more than {MAX_BYTES // (1024 * 1024)} MB)")
                 continue
-            result = _jsonl_line(raw, number, line_source, mapping)
+            result = parse_jsonl_line(raw, number, line_source, mapping)
             if result is not None:
                 yield result
     except OSError as exc:
@@ -123,7 +123,7 @@ def _bounded_lines(handle: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
         yield number, raw
 
 
-def _jsonl_line(raw: bytes, number: int, source: str, mapping: FieldMapping) -> Article | InputError | None:
+def parse_jsonl_line(raw: bytes, number: int, source: str, mapping: FieldMapping) -> Article | InputError | None:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
