@@ -305,6 +305,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(items: list, fmt: str, render) -> int:
+    """Analysis results as JSON (their ``to_dict``) or as the terminal table ``render`` draws."""
+    if fmt == "json":
+        print(json.dumps([item.to_dict() for item in items], ensure_ascii=False, indent=1, default=str))
+    else:
+        sys.stdout.write(render(items))
+    return 0
+
+
 def cmd_timeline(args: argparse.Namespace) -> int:
     from .analysis import plot_timeline, render_timeline, timeline
 
@@ -316,11 +325,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     if args.plot:
         plot_timeline(points, args.plot)
         print(f"chart written to {args.plot}", file=sys.stderr)
-    if args.format == "json":
-        print(json.dumps([p.to_dict() for p in points], ensure_ascii=False, indent=1, default=str))
-    else:
-        sys.stdout.write(render_timeline(points))
-    return 0
+    return _report(points, args.format, render_timeline)
 
 
 def cmd_divergence(args: argparse.Namespace) -> int:
@@ -330,11 +335,7 @@ def cmd_divergence(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         items = divergence(store, actor=args.actor, since=filters["since"], until=filters["until"],
                            period=args.period, group_state=args.group_state)
-    if args.format == "json":
-        print(json.dumps([d.to_dict() for d in items], ensure_ascii=False, indent=1, default=str))
-    else:
-        sys.stdout.write(render_divergences(items))
-    return 0
+    return _report(items, args.format, render_divergences)
 
 
 def cmd_corroboration(args: argparse.Namespace) -> int:
@@ -344,11 +345,7 @@ def cmd_corroboration(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         claims = corroboration(store, since=filters["since"], until=filters["until"], actor=args.actor,
                                stance=args.stance, topic=args.topic, group_state=args.group_state)
-    if args.format == "json":
-        print(json.dumps([c.to_dict() for c in claims], ensure_ascii=False, indent=1, default=str))
-    else:
-        sys.stdout.write(render_claims(claims))
-    return 0
+    return _report(claims, args.format, render_claims)
 
 
 class _progress:
