@@ -115,6 +115,16 @@ def test_cli_ingest_query_show_export(db_url: str, tmp_path: Path):
     assert len(out.read_text(encoding="utf-8").splitlines()) == len(rows) + 1
     actors = run("actors", "--format", "json")
     assert {a["name"] for a in json.loads(actors.stdout)} >= {r["actor"] for r in rows}
+    timeline = run("timeline", rows[0]["actor"], "--format", "json", "--plot", str(tmp_path / "t.png"))
+    assert timeline.returncode == 0, timeline.stderr
+    assert {p["actor"] for p in json.loads(timeline.stdout)} == {rows[0]["actor"]}
+    assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
+    for report in ("divergence", "corroboration"):
+        out = run(report, "--format", "json")
+        assert out.returncode == 0, out.stderr
+        assert isinstance(json.loads(out.stdout), list)
+    claims = json.loads(run("corroboration", "--format", "json").stdout)
+    assert sum(len(c["signal_ids"]) for c in claims) == len([r for r in rows if r["date"]])
 
 
 def test_exit_status_2_when_nothing_could_be_read(tmp_path: Path):
