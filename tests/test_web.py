@@ -462,3 +462,15 @@ def test_openapi_lists_every_json_route_and_its_parameters(client):
     assert {p["name"] for p in spec["paths"]["/actors/{name}.json"]["get"]["parameters"]} == {"name", "since", "until"}
     assert {p["name"] for p in spec["paths"]["/signals/{id}.json"]["get"]["parameters"]} == {"id"}
     assert spec["paths"]["/api/ingest"]["post"]["security"] == [{"bearer": []}]
+
+
+def test_a_very_busy_actor_shows_its_latest_signals_and_says_so(client, ids, monkeypatch):
+    from backchannel.web import pages
+
+    monkeypatch.setattr(pages, "MAX_POINTS", 2)
+    data = client.get("/actors/Vladimir%20Putin.json").json()
+    assert data["truncated"] is True and data["count"] == 2
+    assert [p["signal_id"] for p in data["points"]] == [ids["private"], ids["echo"]]  # the latest two, in order
+    assert "the latest 2 signals" in client.get("/actors/Vladimir%20Putin").text
+    monkeypatch.setattr(pages, "MAX_POINTS", 50)
+    assert client.get("/actors/Vladimir%20Putin.json").json()["truncated"] is False
