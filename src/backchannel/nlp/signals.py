@@ -221,6 +221,7 @@ def _third_party_welcomes(signals: list[Signal], ctx: DocContext | None = None) 
 
 WELCOMING = {"welcome", "announce", "hail", "praise", "applaud", "celebrate"}
 MESSAGE_VERBS = {"pass", "carry", "relay", "convey", "deliver", "shuttle", "ferry"}
+FRONT_WORDS = {"line", "lines", "position", "positions", "front", "frontline", "contact"}
 STOP_VERBS = {"stop", "halt", "cease", "end", "suspend", "pause", "freeze", "lay"}
 PLAN_VERBS = {"rule", "oppose", "refuse", "spurn", "abandon", "scrap", "vote", "confirm", "extend", "set", "unveil", "present", "put", "table", "submit", "outline", "accept", "endorse", "approve",
               "sign", "back", "reject", "initial", "ratify", "finalise", "finalize", "draft", "propose", "agree",
@@ -235,6 +236,10 @@ def _stops_fighting(tok: Token) -> bool:
     if tok.pos_ != "VERB" or tok.lemma_.lower() not in STOP_VERBS:
         return False
     for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in ("at", "along", "on") and tok.lemma_.lower() in ("stop", "halt", "freeze"):
+            # "stop at the current front lines", "freeze along the line of contact": a ceasefire in place
+            if any(p.lemma_.lower() in FRONT_WORDS for p in c.children if p.dep_ == "pobj"):
+                return True
         if c.dep_ in ("dobj", "nsubjpass", "nsubj") or (c.dep_ == "prt" and tok.lemma_.lower() == "lay"):
             words = {t.lower_ for t in c.subtree} | {t.lemma_.lower() for t in c.subtree}
             if tok.lemma_.lower() == "lay":
