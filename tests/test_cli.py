@@ -40,7 +40,7 @@ def test_extract_one_article_prints_one_object_with_the_schema(good_file: Path):
     proc = run("extract", str(good_file), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert set(out) == {"article", "attributions", "signals"}
+    assert set(out) == {"article", "about_war", "attributions", "signals"}
     assert set(out["article"]) == {"title", "outlet", "author", "published", "url", "text"}
     assert out["signals"], "a ready-to-accept ceasefire sentence must give a signal"
     for s in out["signals"]:

@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--published", default="", metavar="DATE", help="the articles' publication date (overrides theirs)")
     ex.add_argument("--outlet", default="", metavar="NAME", help="the articles' outlet (overrides theirs)")
     ex.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+    _all_articles_flag(ex)
 
     ev = sub.add_parser(
         "eval",
@@ -53,8 +54,22 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--floors", default="", metavar="FILE", help="JSON file of minimum figures")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+    _all_articles_flag(ev)
     add_store_commands(sub)
     return parser
+
+
+def _all_articles_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--all-articles", action="store_true",
+                   help="parse every article; by default articles with no war vocabulary are skipped before "
+                   "parsing (they cannot hold a signal) and get no attributions")
+
+
+def _workers(value: str) -> int:
+    """--workers N, or 'auto' for one per CPU."""
+    if value == "auto":
+        return max(1, os.cpu_count() or 1)
+    return _positive(value)
 
 
 def _positive(value: str) -> int:
@@ -99,6 +114,9 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
         ing.add_argument(f"--{name}-field", default=name, metavar="NAME", help=f"JSONL/CSV field holding the {name}")
     ing.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     ing.add_argument("--batch-size", type=_positive, default=16, help="articles parsed together (default 16)")
+    ing.add_argument("--workers", type=_workers, default=1, metavar="N",
+                     help="extraction processes, each with its own model (~300 MB); 'auto' = one per CPU (default 1)")
+    _all_articles_flag(ing)
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     rep = sub.add_parser("reprocess", help="re-extract stored articles extracted by another extractor version",
@@ -106,6 +124,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                          "the extractor (code or word lists), one transaction per article.")
     _db_flag(rep)
     rep.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+    _all_articles_flag(rep)
 
     sig = sub.add_parser("signals", help="list stored signals with filters",
                          description="List the stored negotiation signals, oldest first, with filters.")
@@ -221,15 +240,16 @@ def _real_date(value: str) -> bool:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
-    from .pipeline import Extractor
+    from .parallel import ExtractorSpec
     from .read import FieldMapping
 
     mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in
                               ("text", "title", "outlet", "author", "published", "url")})
     with _open_store(args, must_exist=False) as store, _progress(not args.no_progress) as progress:
         summary = ingest(
-            args.sources, store, lambda: Extractor(actors_file=args.actors), actors_file=args.actors, glob=args.glob,
-            allow_private=args.allow_private, mapping=mapping, batch_size=max(1, args.batch_size),
+            args.sources, store, ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles),
+            actors_file=args.actors, glob=args.glob, allow_private=args.allow_private, mapping=mapping,
+            batch_size=max(1, args.batch_size), workers=args.workers,
             progress=progress, on_error=lambda line: print(f"error: {line}", file=sys.stderr),
         )
     print(summary.line(), file=sys.stderr)
@@ -241,7 +261,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from .pipeline import Extractor
 
     with _open_store(args) as store:
-        summary = reprocess(store, Extractor(actors_file=args.actors), actors_file=args.actors)
+        summary = reprocess(store, Extractor(actors_file=args.actors, all_articles=args.all_articles),
+                            actors_file=args.actors)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
     return 1 if summary.errors else 0
 
@@ -412,7 +433,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if not files:
             print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
-    extractor = Extractor(actors_file=args.actors)
+    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles)
     results = []
     for article in articles:
         try:
@@ -440,7 +461,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .pipeline import Extractor
     from .read import read_path
 
-    extractor = Extractor(actors_file=args.actors)
+    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles)
 
     def extract(path: Path) -> dict:
         return extractor.extract(read_path(path)).to_dict()
@@ -455,7 +476,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             floors = json.loads(Path(args.floors).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise BackchannelError(f"{args.floors}: cannot read floors ({exc})") from None
-        problems = check_floors(report, floors)
+        problems = check_floors(report, floors, all_articles=args.all_articles)
         for p in problems:
             print(f"below floor: {p}", file=sys.stderr)
         if problems:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -19,17 +19,19 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .pipeline import Extractor
+from .parallel import extract_stream
+from .pipeline import ExtractionFailure, Extractor
 from .read import FieldMapping, iter_source
-from .records import Article, ArticleResult
+from .records import Article
 from .store import Status, Store, article_id
 
 
 @lru_cache(maxsize=8)
-def extractor_version(actors_file: str = "") -> str:
+def extractor_version(actors_file: str = "", all_articles: bool = False) -> str:
     """The package version plus a digest of the rule data (lexicons, actor registry, a user's --actors
     file): editing a word list changes what is extracted, so it must trigger ``reprocess`` like a code
-    release does."""
+    release does.  ``+all`` marks results of ``--all-articles`` (articles not about a war parsed too):
+    switching it on makes the articles stored without it due for ``reprocess``."""
     digest = hashlib.sha256()
     folder = resources.files("backchannel.nlp.lexicons")
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
@@ -40,7 +42,7 @@ def extractor_version(actors_file: str = "") -> str:
             digest.update(Path(actors_file).read_bytes())
         except OSError:
             pass  # the extractor reports an unreadable file itself
-    return f"{__version__}+{digest.hexdigest()[:10]}"
+    return f"{__version__}+{digest.hexdigest()[:10]}" + ("+all" if all_articles else "")
 
 
 @dataclass
@@ -94,16 +96,17 @@ def ingest(
     progress: Progress | None = None,
     on_error: Callable[[str], None] | None = None,
     actors_file: str = "",
+    workers: int = 1,
 ) -> IngestSummary:
     """Read every source, extract each new article once and store it; returns the summary.
 
-    ``extractor`` may be a factory so that a rerun with nothing new never loads the spaCy model.
+    ``extractor`` may be a factory so that a rerun with nothing new never loads the spaCy model; with
+    ``workers`` > 1 it must be an ``ExtractorSpec`` (each worker process builds its own).
     """
     summary = IngestSummary()
-    version = extractor_version(actors_file)
+    version = extractor_version(actors_file, bool(getattr(extractor, "all_articles", False)))
     run_id = store.begin_run(version)
     started = time.perf_counter()
-    get_extractor = _lazy(extractor)
 
     def fail(source: str, reason: str) -> None:
         store.record_error(source, reason, run_id)
@@ -161,22 +164,21 @@ def ingest(
             progress(summary)
 
     try:
-        for batch in _batches(new_articles(), batch_size):
-            for article, result in _extract_batch(get_extractor, batch, fail):
-                if result is None:
-                    continue
-                outcome = store.save(result, run_id, version)
-                if outcome.status == Status.DUPLICATE:
-                    summary.duplicates += 1
-                elif outcome.status == Status.STALE:
-                    summary.stale += 1
-                else:
-                    summary.stored += 1
-                    summary.signals += outcome.signals
-                    if outcome.status == Status.NEW_VERSION:
-                        summary.new_versions += 1
-                del article
-                _tick()
+        for article, result in extract_stream(new_articles(), extractor, workers=workers, batch_size=batch_size):
+            if isinstance(result, ExtractionFailure):
+                fail(article.source or article.url or article.title, result.reason)
+                continue
+            outcome = store.save(result, run_id, version)
+            if outcome.status == Status.DUPLICATE:
+                summary.duplicates += 1
+            elif outcome.status == Status.STALE:
+                summary.stale += 1
+            else:
+                summary.stored += 1
+                summary.signals += outcome.signals
+                if outcome.status == Status.NEW_VERSION:
+                    summary.new_versions += 1
+            _tick()
     finally:
         summary.seconds = time.perf_counter() - started
         store.finish_run(run_id, summary.counts())
@@ -188,7 +190,7 @@ def reprocess(
 ) -> IngestSummary:
     """Re-extract the stored articles whose signals came from another extractor version."""
     summary = IngestSummary()
-    version = extractor_version(actors_file)
+    version = extractor_version(actors_file, extractor.all_articles)
     run_id = store.begin_run(version)
     started = time.perf_counter()
     try:
@@ -220,48 +222,3 @@ def is_results_source(source: str) -> bool:
     return path.is_dir() and any(path.glob("*.parquet")) and not any(
         p.suffix.lower() in (".json", ".jsonl", ".txt", ".html", ".md", ".csv", ".warc", ".gz") for p in path.iterdir()
     )
-
-
-def _lazy(extractor: Extractor | Callable[[], Extractor]) -> Callable[[], Extractor]:
-    if isinstance(extractor, Extractor):
-        return lambda: extractor
-    cache: list[Extractor] = []
-
-    def get() -> Extractor:
-        if not cache:
-            cache.append(extractor())
-        return cache[0]
-
-    return get
-
-
-def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _extract_batch(
-    get_extractor: Callable[[], Extractor], batch: list[Article], fail: Callable[[str, str], None]
-) -> Iterator[tuple[Article, ArticleResult | None]]:
-    """Extract a batch with ``nlp.pipe``; if anything in it fails, redo it one by one so that only the
-    faulty document is lost."""
-    extractor = get_extractor()
-    try:
-        results = list(extractor.extract_many(batch, batch_size=len(batch)))
-    except Exception:
-        results = None
-    if results is not None:
-        yield from zip(batch, results, strict=True)
-        return
-    for article in batch:
-        try:
-            yield article, extractor.extract(article)
-        except Exception as exc:
-            fail(article.source or article.url or article.title, f"extraction failed ({type(exc).__name__}: {exc})")
-            yield article, None

@@ -31,6 +31,10 @@ def to_table(results: Sequence[ArticleResult], width: int | None = None) -> str:
         head = a.title or a.source or "(untitled)"
         meta = ", ".join(x for x in (a.outlet, a.published) if x)
         lines.append(f"== {head}" + (f" ({meta})" if meta else ""))
+        if not r.about_war:
+            lines.append("   not about a war (no war vocabulary): not parsed, no signals or attributions")
+            lines.append("")
+            continue
         lines.append(f"   {len(r.signals)} signals, {len(r.attributions)} attributions")
         if not r.signals:
             lines.append("")

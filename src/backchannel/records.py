@@ -109,15 +109,21 @@ class Signal:
 
 @dataclass
 class ArticleResult:
-    """What the extractor returns for one article."""
+    """What the extractor returns for one article.
+
+    ``about_war`` is False when the pre-parse scan found no war vocabulary: such an article is not
+    parsed and has neither signals nor attributions (see ``nlp/scope.py``).
+    """
 
     article: Article
     attributions: list[Attribution] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
+    about_war: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "article": self.article.to_dict(),
+            "about_war": self.about_war,
             "attributions": [a.to_dict() for a in self.attributions],
             "signals": [s.to_dict() for s in self.signals],
         }

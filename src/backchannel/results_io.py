@@ -6,6 +6,8 @@ Columns (all strings; ``RESULT_COLUMNS`` is the order):
 - ``source``, ``url``, ``title``, ``outlet``, ``author``, ``published``, ``text``: the ``Article``;
 - ``attributions``, ``signals``: JSON arrays of the records with *every* dataclass field, unrounded
   (``Signal.to_dict`` rounds ``confidence`` for display, which would not survive a round trip);
+- ``about_war``: ``"false"`` when the pre-parse scan skipped the article (not about a war), else ``"true"``;
+  optional when reading (files written before it existed read as ``"true"``);
 - ``extractor_version``: what produced the row, so the store can tell stale results from current ones;
 - ``error``: empty for an extracted article; for a document that could not be read, its reason (the article
   columns then hold what is known, at least ``source``).
@@ -31,7 +33,10 @@ from .errors import InputError
 from .records import Article, ArticleResult, Attribution, Signal
 
 ARTICLE_COLUMNS: tuple[str, ...] = ("source", "url", "title", "outlet", "author", "published", "text")
-RESULT_COLUMNS: tuple[str, ...] = (*ARTICLE_COLUMNS, "attributions", "signals", "extractor_version", "error")
+RESULT_COLUMNS: tuple[str, ...] = (
+    *ARTICLE_COLUMNS, "attributions", "signals", "about_war", "extractor_version", "error"
+)
+OPTIONAL_COLUMNS = frozenset({"about_war"})
 SCHEMA = pa.schema([pa.field(name, pa.string()) for name in RESULT_COLUMNS])
 ROW_GROUP_SIZE = 1000  # about 5-10 MB of ~600-word articles: bounded memory, still efficient to scan
 
@@ -59,6 +64,7 @@ def result_row(result: ArticleResult, extractor_version: str) -> dict[str, str]:
     row = {name: getattr(article, name) or "" for name in ARTICLE_COLUMNS}
     row["attributions"] = json.dumps([asdict(a) for a in result.attributions], ensure_ascii=False)
     row["signals"] = json.dumps([asdict(s) for s in result.signals], ensure_ascii=False)
+    row["about_war"] = "true" if result.about_war else "false"
     row["extractor_version"] = extractor_version
     row["error"] = ""
     return row
@@ -71,7 +77,8 @@ def error_row(
     row = {name: (getattr(article, name) or "") if article else "" for name in ARTICLE_COLUMNS}
     row["source"] = source
     row.update(
-        attributions="[]", signals="[]", extractor_version=extractor_version, error=reason or "unknown error"
+        attributions="[]", signals="[]", about_war="", extractor_version=extractor_version,
+        error=reason or "unknown error",
     )
     return row
 
@@ -158,10 +165,11 @@ def _read_file(file: Path) -> Iterator[StoredRow]:
         parquet = pq.ParquetFile(file)
     except (OSError, pa.ArrowException) as exc:
         raise InputError(str(file), f"not a Parquet file ({exc})") from None
-    missing = [name for name in RESULT_COLUMNS if name not in parquet.schema_arrow.names]
+    present = parquet.schema_arrow.names
+    missing = [name for name in RESULT_COLUMNS if name not in present and name not in OPTIONAL_COLUMNS]
     if missing:
         raise InputError(str(file), f"not a backchannel results file (missing columns: {', '.join(missing)})")
-    for batch in parquet.iter_batches(columns=list(RESULT_COLUMNS)):
+    for batch in parquet.iter_batches(columns=[name for name in RESULT_COLUMNS if name in present]):
         for row in batch.to_pylist():
             yield StoredRow(_decode(row), row["extractor_version"] or "")
 
@@ -176,7 +184,8 @@ def _decode(row: dict[str, Any]) -> ArticleResult | InputError:
         signals = [_signal(d) for d in json.loads(row["signals"] or "[]")]
     except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
         return InputError(source, f"corrupt results row ({type(exc).__name__}: {exc})")
-    return ArticleResult(article=article, attributions=attributions, signals=signals)
+    about_war = (row.get("about_war") or "true") != "false"
+    return ArticleResult(article=article, attributions=attributions, signals=signals, about_war=about_war)
 
 
 def _attribution(d: dict[str, Any]) -> Attribution:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -23,6 +24,7 @@ from .actors import _is_both_sides
 from .attribution import FoundAttribution
 from .context import DocContext
 from .lexicon import Lexicon, lexicon
+from .scope import is_about_war
 from .sentindex import doc_text, sent_of, sentences
 
 STRONG_TOPIC = {
@@ -41,12 +43,6 @@ NON_WAR_MODIFIERS = {"trade", "tariff", "tariffs", "economic", "commercial", "co
                      "loan", "aid", "security", "nuclear", "investment", "business", "coalition", "sponsorship",
                      "licensing", "tv", "broadcast", "salary", "merger", "sale", "purchase", "export", "import",
                      "fishing", "climate", "labour", "labor", "union", "plea", "bail", "defence", "defense"}
-ECONOMIC_WORDS = {"trade", "tariff", "tariffs", "price", "prices", "tax", "taxes", "duties", "customs"}
-ARMISTICE_WORDS = {"ceasefire", "cease-fire", "ceasefires", "armistice", "truce", "hostilities"}
-WAR_CONTEXT = {"war", "wars", "fighting", "troops", "military", "invasion",
-               "hostilities", "militia", "rebels", "rebel", "armed", "army", "hostages", "hostage", "offensive",
-               "front", "insurgents", "militants", "airstrikes", "shelling", "killed", "soldiers", "conflict",
-               "occupation", "annexation", "battlefield", "forces", "frontline", "drone", "missile", "missiles"}
 HEDGE_AUX = {"may", "might", "could"}
 MAX_SENTENCE_TOKENS = 200
 MEETING_VERBS = {"take", "host", "hold", "attend", "convene", "join", "chair", "organise", "organize", "arrange", "broker"}
@@ -72,26 +68,10 @@ class Trigger:
     distance: int = 0  # arcs between trigger and topic word: the closest reading wins
 
 
-def article_is_about_war(ctx: DocContext) -> bool:
-    """Cheap gate: a text with no war vocabulary (a footballer's contract, a wage deal) gives no signal."""
-    hits = 0
-    for tok in ctx.doc:
-        if tok.lower_ in WAR_CONTEXT or tok.lower_ in ARMISTICE_WORDS:
-            prev = tok.nbor(-1).lower_ if tok.i > 0 else ""
-            if prev in ("trade", "price", "culture", "bidding", "tariff", "talent", "transfer", "tax"):
-                continue  # "trade war", "tariff truce"
-            if tok.lower_ in ARMISTICE_WORDS and any(
-                t.lower_ in ECONOMIC_WORDS for t in ctx.doc[max(0, tok.i - 6) : tok.i + 7]
-            ):
-                continue  # "a 90-day truce on tariffs"
-            hits += 1
-    return hits >= (1 if len(ctx.doc) < 150 else 2)  # a short wire item may name the war only once
-
-
 def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: Lexicon | None = None) -> list[Signal]:
     """All signals of a document, in text order."""
     lex = lex or lexicon()
-    if not article_is_about_war(ctx):
+    if not is_about_war(ctx.doc):
         return []
     signals: list[Signal] = []
     seen_text: list[str] = []
@@ -397,8 +377,11 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
         if topic_tok is not None:
             distance = _depth(topic_tok, tok) or _depth(tok, topic_tok) or 6
         found.append(Trigger(tok, stance, topic, topic_tok, linked, distance))
-    for rp in lex.refusal_phrases:
-        for m in re.finditer(r"\b" + re.escape(rp) + r"\b", sent.text, re.IGNORECASE):
+    lowered = sent.text.lower()
+    for rp, pattern in _refusal_patterns(lex.refusal_phrases):
+        if rp not in lowered:
+            continue  # the cheap test first: most sentences hold none of the phrases
+        for m in pattern.finditer(sent.text):
             char = sent.start_char + m.start()
             tok = next((t for t in sent if t.idx >= char), None)
             if tok is None:
@@ -417,6 +400,12 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
                 stance = "refuses"
             found.append(Trigger(tok, stance, _topic_for_refusal(rp, topic), topic_tok, linked))
     return found
+
+
+@lru_cache(maxsize=4)
+def _refusal_patterns(phrases: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each refusal phrase (lower-cased) with its compiled whole-word pattern."""
+    return tuple((rp.lower(), re.compile(r"\b" + re.escape(rp) + r"\b", re.IGNORECASE)) for rp in phrases)
 
 
 CONDITION_HEADS = {"require", "depend", "hinge", "need"}

@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -415,10 +416,17 @@ class _Found:
         return self.match.start(), self.match.end()
 
 
-def _scan(text: str, ref: date | None, year_hint: int | None) -> list[tuple[TimeMention | None, bool]]:
+def _scan(text: str, ref: date | None, year_hint: int | None) -> tuple[tuple[TimeMention | None, bool], ...]:
     """All expressions in order as (mention or None when not a point in time, anchored)."""
     if isinstance(ref, datetime):
         ref = ref.date()
+    return _scan_cached(text, ref, year_hint)
+
+
+@lru_cache(maxsize=2048)
+def _scan_cached(text: str, ref: date | None, year_hint: int | None) -> tuple[tuple[TimeMention | None, bool], ...]:
+    """Cached: the rules ask about the same sentence many times (each title in it, each signal), and the
+    scan runs some thirty regular expressions.  The result is immutable, so sharing it is safe."""
     found = [_Found(rule, m) for rule in _RULES for m in rule.pattern.finditer(text) if rule.accept(m, text)]
     found.sort(key=lambda f: (f.span[0], -(f.span[1] - f.span[0])))
     chosen: list[_Found] = []
@@ -438,7 +446,7 @@ def _scan(text: str, ref: date | None, year_hint: int | None) -> list[tuple[Time
         deixis = (f.match.groupdict().get("deix") or "").lower()  # "last", "next", "this" ...
         anchored = f.rule.relative or deixis not in ("", "the") or _prep(f.match) in _ANCHOR_PREPS
         out.append((TimeMention(start, end, text[start:end], value, explicit), anchored))
-    return out
+    return tuple(out)
 
 
 _YEAR_AFTER = re.compile(r"\s*,?\s+(?:of\s+)?(last|this|next)\s+year\b", re.I)

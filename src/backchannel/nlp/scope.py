@@ -1,0 +1,72 @@
+"""Is an article about a war at all?  Decided from its tokens alone, before any parsing.
+
+A signal is a position on ending a war, so a text with no war vocabulary (a footballer's contract,
+a wage deal, a tariff truce) can hold none.  The same test is the first thing the signal rules do
+and the pre-parse scan that lets the pipeline skip most of a news stream: it reads only the
+tokenizer's output, which is the same before and after the parser runs, so skipping an article
+that fails it cannot change the signals of any article.
+
+Why *distinct* words: metaphor repeats one word ("fighting relegation", "fighting the same fire"),
+while a report about a war names it in several ways (troops, shelling, ceasefire, the war).  A
+short wire item may name the war only once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc
+
+WAR_CONTEXT = frozenset({
+    "war", "wars", "fighting", "troops", "military", "invasion", "hostilities", "militia", "rebels", "rebel",
+    "armed", "army", "hostages", "hostage", "offensive", "front", "insurgents", "militants", "airstrikes",
+    "shelling", "killed", "soldiers", "conflict", "occupation", "annexation", "battlefield", "forces",
+    "frontline", "drone", "missile", "missiles",
+})
+ARMISTICE_WORDS = frozenset({"ceasefire", "cease-fire", "ceasefires", "armistice", "truce", "hostilities"})
+#: "peace" counts only in front of a word for a settlement or the talks to reach one: "peace deal",
+#: "peace talks", "peace text"; not "peace of mind", "peace and quiet".
+PEACE_HEADS = frozenset({
+    "deal", "agreement", "talks", "plan", "process", "treaty", "accord", "negotiations", "text", "summit",
+    "conference", "framework", "proposal", "initiative", "envoy", "mediation", "efforts", "settlement",
+    "declaration", "roadmap", "pact", "deal's", "negotiator", "negotiators", "push", "bid",
+})
+ECONOMIC_WORDS = frozenset({"trade", "tariff", "tariffs", "price", "prices", "tax", "taxes", "duties", "customs"})
+#: "trade war", "price war", "tariff truce": the word before takes the war out of it.
+NON_WAR_BEFORE = frozenset({"trade", "price", "culture", "bidding", "tariff", "talent", "transfer", "tax"})
+SHORT_ARTICLE_TOKENS = 150
+SCOPE_WORDS = WAR_CONTEXT | ARMISTICE_WORDS | {"peace"}
+
+
+def war_words(lowers: Sequence[str]) -> set[str]:
+    """The distinct war words of a text given as its lower-cased tokens (plurals folded)."""
+    found: set[str] = set()
+    n = len(lowers)
+    for i, word in enumerate(lowers):
+        if word not in SCOPE_WORDS:
+            continue
+        prev = lowers[i - 1] if i else ""
+        nxt = lowers[i + 1] if i + 1 < n else ""
+        if word == "peace":
+            if nxt in PEACE_HEADS:
+                found.add(word)
+            continue
+        if prev in NON_WAR_BEFORE:
+            continue  # "trade war", "tariff truce"
+        if word == "conflict" and nxt == "of":
+            continue  # "conflict of interest"
+        if word in ARMISTICE_WORDS and any(w in ECONOMIC_WORDS for w in lowers[max(0, i - 6) : i + 7]):
+            continue  # "a 90-day truce on tariffs"
+        found.add(word[:-1] if word.endswith("s") else word)
+    return found
+
+
+def is_about_war(doc: Doc) -> bool:
+    """True when the text names a war: two distinct war words, or one in a short item.
+
+    Works on a tokenized Doc (``nlp.make_doc``) as well as a parsed one.
+    """
+    lowers = [t.lower_ for t in doc]
+    if SCOPE_WORDS.isdisjoint(lowers):
+        return False
+    return len(war_words(lowers)) >= (1 if len(lowers) < SHORT_ARTICLE_TOKENS else 2)
