@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,3 +111,32 @@ def test_ingest_with_two_workers_stores_what_one_process_stores(tmp_path: Path, 
             counts.append((store.counts(), sorted((s["actor"], s["stance"], s["evidence"]) for s in store.signals())))
     assert counts[0] == counts[1]
     assert counts[0][0]["signals"] > 0
+
+
+def test_cli_ingest_with_workers_then_all_articles_and_reprocess(tmp_path: Path):
+    """`python -m backchannel ingest --workers 2` (spawned workers re-import the entry module); articles
+    stored without --all-articles are due for `reprocess --all-articles`, which adds their attributions."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    articles = mixed_articles(9)
+    (folder / "feed.jsonl").write_text("\n".join(json.dumps(a.to_dict()) for a in articles) + "\n", encoding="utf-8")
+    db = str(tmp_path / "cli.db")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "backchannel", *args, "--db", db],
+                              capture_output=True, text=True, timeout=600)
+
+    first = run("ingest", str(folder), "--workers", "2", "--no-progress")
+    assert first.returncode == 0, first.stderr
+    assert "9 articles read, 9 stored" in first.stderr
+    with open_store(db) as store:
+        before = store.counts()
+    assert before["signals"] > 0
+    again = run("ingest", str(folder), "--all-articles", "--no-progress")
+    assert "9 stored by another extractor version" in again.stderr, again.stderr
+    redo = run("reprocess", "--all-articles")
+    assert redo.returncode == 0, redo.stderr
+    with open_store(db) as store:
+        after = store.counts()
+    assert after["signals"] == before["signals"]  # the scan never costs a signal
+    assert after["attributions"] > before["attributions"]  # the mayor's quotes in the tram stories

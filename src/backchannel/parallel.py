@@ -22,21 +22,12 @@ from dataclasses import dataclass
 from itertools import islice
 
 from .errors import BackchannelError
+from .extractor_spec import ExtractorSpec
 from .pipeline import CHUNK_BATCHES, ExtractionFailure, Extractor
 from .records import Article, ArticleResult
 
 Outcome = ArticleResult | ExtractionFailure
-
-
-@dataclass(frozen=True)
-class ExtractorSpec:
-    """How to build an Extractor: what a worker process needs to make its own (picklable, unlike one)."""
-
-    actors_file: str = ""
-    all_articles: bool = False
-
-    def __call__(self) -> Extractor:
-        return Extractor(actors_file=self.actors_file, all_articles=self.all_articles)
+__all__ = ["ExtractorSpec", "WorkerPool", "extract_stream"]
 
 
 def extract_stream(

@@ -42,6 +42,7 @@ from urllib.parse import unquote, urlparse
 
 # Absolute imports: the file also runs as a script under spark-submit (see the end of the file).
 from backchannel.errors import BackchannelError, InputError
+from backchannel.extractor_spec import ExtractorSpec
 from backchannel.read.bulk import DEFAULT_MAPPING, parse_jsonl_line
 from backchannel.read.text import MAX_BYTES
 from backchannel.read.warc import iter_warc
@@ -123,6 +124,7 @@ def run(
     master: str | None = None,
     partitions: int | None = None,
     actors_file: str = "",
+    all_articles: bool = False,
     overwrite: bool = False,
     spark: SparkSession | None = None,
 ) -> JobSummary:
@@ -137,9 +139,10 @@ def run(
     own_session = spark is None
     session = spark or spark_session(master)
     try:
-        version = extractor_version(actors_file)
+        version = extractor_version(actors_file, all_articles)
         tasks = partitions or max(2, 4 * session.sparkContext.defaultParallelism)
-        rows = _result_rdd(session, input_path, tasks, actors_file, version)
+        spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles)
+        rows = _result_rdd(session, input_path, tasks, spec, version)
         articles = session.sparkContext.accumulator(0)
         errors = session.sparkContext.accumulator(0)
 
@@ -155,7 +158,7 @@ def run(
             session.stop()
 
 
-def _result_rdd(session: SparkSession, input_path: str, tasks: int, actors_file: str, version: str) -> RDD:
+def _result_rdd(session: SparkSession, input_path: str, tasks: int, spec: ExtractorSpec, version: str) -> RDD:
     name = _Namer(input_path)
     kinds = _kinds(input_path)
     where = _absolute(session, input_path)
@@ -163,11 +166,11 @@ def _result_rdd(session: SparkSession, input_path: str, tasks: int, actors_file:
     if "jsonl" in kinds:
         lines = _numbered_lines(session, where, name, folder=len(kinds) > 1)
         if lines is not None:
-            pieces.append(lines.repartition(tasks).mapPartitions(_jsonl_partition(actors_file, version)))
+            pieces.append(lines.repartition(tasks).mapPartitions(_jsonl_partition(spec, version)))
     if "warc" in kinds:
         files = _warc_files(session, where, tasks, folder=len(kinds) > 1)
         if files is not None:
-            pieces.append(files.mapPartitions(_warc_partition(name, actors_file, version)))
+            pieces.append(files.mapPartitions(_warc_partition(name, spec, version)))
     if not pieces:
         raise InputError(input_path, "no .jsonl/.ndjson or .warc/.warc.gz files found")
     return pieces[0] if len(pieces) == 1 else session.sparkContext.union(pieces)
@@ -262,33 +265,31 @@ def _spark_schema() -> Any:
 # --- inside the partitions (runs on the executors) ----------------------------------------------------
 
 
-_EXTRACTORS: dict[str, Extractor] = {}
+_EXTRACTORS: dict[ExtractorSpec, Extractor] = {}
 
 
-def _extractor(actors_file: str) -> Extractor:
+def _extractor(spec: ExtractorSpec) -> Extractor:
     """One model per Python worker process, loaded on first use (Spark reuses workers between tasks)."""
-    if actors_file not in _EXTRACTORS:
-        from backchannel.pipeline import Extractor
-
-        _EXTRACTORS[actors_file] = Extractor(actors_file=actors_file)
-    return _EXTRACTORS[actors_file]
+    if spec not in _EXTRACTORS:
+        _EXTRACTORS[spec] = spec()
+    return _EXTRACTORS[spec]
 
 
-def _jsonl_partition(actors_file: str, version: str) -> Callable[[Iterable[Any]], Iterator[tuple[str, ...]]]:
+def _jsonl_partition(spec: ExtractorSpec, version: str) -> Callable[[Iterable[Any]], Iterator[tuple[str, ...]]]:
     def partition(lines: Iterable[tuple[str, int, bytes]]) -> Iterator[tuple[str, ...]]:
-        return extract_rows(_parse_lines(lines), actors_file, version)
+        return extract_rows(_parse_lines(lines), spec, version)
 
     return partition
 
 
 def _warc_partition(
-    name: _Namer, actors_file: str, version: str
+    name: _Namer, spec: ExtractorSpec, version: str
 ) -> Callable[[Iterable[Any]], Iterator[tuple[str, ...]]]:
     def partition(files: Iterable[tuple[str, bytes | None]]) -> Iterator[tuple[str, ...]]:
         items = (
             item for path, content in files for item in warc_items(path, content, name(path, encoded=False))
         )
-        return extract_rows(items, actors_file, version)
+        return extract_rows(items, spec, version)
 
     return partition
 
@@ -339,7 +340,7 @@ def _rename(source: str, read_as: str, display: str) -> str:
 
 
 def extract_rows(
-    items: Iterable[Article | InputError], actors_file: str, version: str, batch: int = _BATCH
+    items: Iterable[Article | InputError], spec: ExtractorSpec, version: str, batch: int = _BATCH
 ) -> Iterator[tuple[str, ...]]:
     """Output rows (``RESULT_COLUMNS`` order) for a stream of articles and errors, batched with ``nlp.pipe``.
 
@@ -349,7 +350,7 @@ def extract_rows(
     stream = iter(items)
     while chunk := list(islice(stream, batch)):
         articles = [item for item in chunk if isinstance(item, Article)]
-        results = _extract_all(articles, actors_file) if articles else []
+        results = _extract_all(articles, spec) if articles else []
         done = iter(results)
         for item in chunk:
             if isinstance(item, InputError):
@@ -362,8 +363,8 @@ def extract_rows(
                 yield _as_tuple(error_row(item.source, outcome, version, article=item))
 
 
-def _extract_all(articles: list[Article], actors_file: str) -> list[ArticleResult | str]:
-    extractor = _extractor(actors_file)
+def _extract_all(articles: list[Article], spec: ExtractorSpec) -> list[ArticleResult | str]:
+    extractor = _extractor(spec)
     try:
         return list(extractor.extract_many(articles, batch_size=len(articles)))
     except BackchannelError:
@@ -450,6 +451,10 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument(
         "--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases"
     )
+    parser.add_argument(
+        "--all-articles", action="store_true",
+        help="parse every article; by default articles with no war vocabulary are skipped before parsing",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
     return parser
 
@@ -476,6 +481,7 @@ def run_command(args: argparse.Namespace) -> int:
             master=args.master,
             partitions=args.partitions,
             actors_file=args.actors,
+            all_articles=args.all_articles,
             overwrite=args.overwrite,
         )
     except BackchannelError as exc:
