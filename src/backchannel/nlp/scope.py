@@ -21,7 +21,9 @@ WAR_CONTEXT = frozenset({
     "war", "wars", "fighting", "troops", "military", "invasion", "hostilities", "militia", "rebels", "rebel",
     "armed", "army", "hostages", "hostage", "offensive", "front", "insurgents", "militants", "airstrikes",
     "shelling", "killed", "soldiers", "conflict", "occupation", "annexation", "battlefield", "forces",
-    "frontline", "drone", "missile", "missiles",
+    "frontline", "drone", "missile", "missiles", "airstrike", "paramilitary", "paramilitaries", "warring",
+    "guerrilla", "guerrillas", "insurgency", "combatants", "peacekeepers", "peacekeeping", "bombardment",
+    "shelled", "belligerents", "siege",
 })
 ARMISTICE_WORDS = frozenset({"ceasefire", "cease-fire", "ceasefires", "armistice", "truce", "hostilities"})
 #: "peace" counts only in front of a word for a settlement or the talks to reach one: "peace deal",
