@@ -134,7 +134,7 @@ def test_cli_ingest_with_workers_then_all_articles_and_reprocess(tmp_path: Path)
     assert before["signals"] > 0
     again = run("ingest", str(folder), "--all-articles", "--no-progress")
     assert "9 stored by another extractor version" in again.stderr, again.stderr
-    redo = run("reprocess", "--all-articles")
+    redo = run("reprocess", "--all-articles", "--workers", "2")
     assert redo.returncode == 0, redo.stderr
     with open_store(db) as store:
         after = store.counts()

@@ -124,6 +124,8 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                          "the extractor (code or word lists), one transaction per article.")
     _db_flag(rep)
     rep.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+    rep.add_argument("--workers", type=_workers, default=1, metavar="N",
+                     help="extraction processes, each with its own model (~300 MB); 'auto' = one per CPU (default 1)")
     _all_articles_flag(rep)
 
     sig = sub.add_parser("signals", help="list stored signals with filters",
@@ -257,12 +259,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
+    from .extractor_spec import ExtractorSpec
     from .ingest import reprocess
-    from .pipeline import Extractor
 
+    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles)
     with _open_store(args) as store:
-        summary = reprocess(store, Extractor(actors_file=args.actors, all_articles=args.all_articles),
-                            actors_file=args.actors)
+        summary = reprocess(store, spec, actors_file=args.actors, workers=args.workers)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
     return 1 if summary.errors else 0
 

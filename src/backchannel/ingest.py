@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
+from .extractor_spec import ExtractorSpec
 from .parallel import extract_stream
 from .pipeline import ExtractionFailure, Extractor
 from .read import FieldMapping, iter_source
@@ -186,23 +188,35 @@ def ingest(
 
 
 def reprocess(
-    store: Store, extractor: Extractor, progress: Progress | None = None, actors_file: str = ""
+    store: Store,
+    extractor: Extractor | ExtractorSpec,
+    progress: Progress | None = None,
+    actors_file: str = "",
+    workers: int = 1,
+    batch_size: int = 16,
 ) -> IngestSummary:
-    """Re-extract the stored articles whose signals came from another extractor version."""
+    """Re-extract the stored articles whose signals came from another extractor version, one transaction
+    per article; with ``workers`` > 1 (and an ``ExtractorSpec``) in worker processes."""
     summary = IngestSummary()
     version = extractor_version(actors_file, extractor.all_articles)
     run_id = store.begin_run(version)
     started = time.perf_counter()
-    try:
+    ids: deque[str] = deque()
+
+    def due() -> Iterator[Article]:
         for stored in store.articles_needing(version):
+            ids.append(stored.id)  # results come back in this order
+            yield stored.article
+
+    try:
+        for article, result in extract_stream(due(), extractor, workers=workers, batch_size=batch_size):
+            article_id_ = ids.popleft()
             summary.read += 1
-            try:
-                result = extractor.extract(stored.article)
-            except Exception as exc:  # one article must not stop the run
-                store.record_error(stored.article.source or stored.id, f"extraction failed ({type(exc).__name__}: {exc})", run_id)
+            if isinstance(result, ExtractionFailure):
+                store.record_error(article.source or article_id_, result.reason, run_id)
                 summary.errors += 1
                 continue
-            outcome = store.replace_extraction(stored.id, result, run_id, version)
+            outcome = store.replace_extraction(article_id_, result, run_id, version)
             summary.stored += 1
             summary.signals += outcome.signals
             summary.seconds = time.perf_counter() - started
