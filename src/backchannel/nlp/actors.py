@@ -110,6 +110,7 @@ class DocumentActors:
         self.mentions: list[Mention] = []
         self._registry_hits: list[tuple[int, int, ActorEntry]] = []  # token spans
         self._sides: list[str] | None = None
+        self._sentence_dates: dict[int, date | None] = {}  # sentence start -> _date_of's answer
         self._collect()
 
     # ---- building -------------------------------------------------------------------------
@@ -161,7 +162,13 @@ class DocumentActors:
             sent = sent_of(span.root)
         except ValueError:
             return self.on
-        for m in find_times(sent.text, self.on):
+        if sent.start not in self._sentence_dates:  # asked once per title in the sentence
+            self._sentence_dates[sent.start] = self._explicit_date(sent.text)
+        return self._sentence_dates[sent.start]
+
+    def _explicit_date(self, text: str) -> date | None:
+        assert self.on is not None
+        for m in find_times(text, self.on):
             if m.explicit_year and len(m.value) >= 7:
                 year, month = int(m.value[:4]), int(m.value[5:7])
                 day = int(m.value[8:10]) if len(m.value) == 10 else 15

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+from spacy.attrs import LOWER
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 WAR_CONTEXT = frozenset({
@@ -66,9 +69,14 @@ def war_words(lowers: Sequence[str]) -> set[str]:
 def is_about_war(doc: Doc) -> bool:
     """True when the text names a war: two distinct war words, or one in a short item.
 
-    Works on a tokenized Doc (``nlp.make_doc``) as well as a parsed one.
+    Works on a tokenized Doc (``nlp.make_doc``) as well as a parsed one.  Most news has none of the
+    words at all, so that case is answered from the Doc's array of lower-case hashes, without making a
+    Python object per token; only a text with a candidate word is read as strings.
     """
-    lowers = [t.lower_ for t in doc]
-    if SCOPE_WORDS.isdisjoint(lowers):
+    if not np.isin(doc.to_array(LOWER), _SCOPE_HASHES).any():
         return False
+    lowers = [t.lower_ for t in doc]
     return len(war_words(lowers)) >= (1 if len(lowers) < SHORT_ARTICLE_TOKENS else 2)
+
+
+_SCOPE_HASHES = np.array(sorted(hash_string(w) for w in SCOPE_WORDS), dtype=np.uint64)

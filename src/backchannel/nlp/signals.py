@@ -237,9 +237,24 @@ def _stops_fighting(tok: Token) -> bool:
     return False
 
 
+def _topic_candidates(lex: Lexicon) -> frozenset[str]:
+    """Every word that can open one of the branches of ``_topic_of_token``: any other token has no topic.
+    Asked of every token of every sentence, so the common answer must be one set lookup (kept on the
+    lexicon object itself, which is frozen but not hashable)."""
+    found = lex.__dict__.get("_topic_candidates")
+    if found is None:
+        found = frozenset(lex.topic_words) | STOP_VERBS | PLAN_WORDS | ANAPHORS | {
+            "accept", "agree", "sign", "demand", "call", "idea", "proposal", "offer", "initiative"}
+        lex.__dict__["_topic_candidates"] = found
+    return found
+
+
 def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
     lemma = tok.lemma_.lower()
     low = tok.lower_
+    candidates = _topic_candidates(lex)
+    if lemma not in candidates and low not in candidates:
+        return None
     if _stops_fighting(tok):
         return "ceasefire"
     topic = lex.topic_words.get(lemma) or lex.topic_words.get(low)
@@ -334,7 +349,10 @@ def _has_topic_word(sent: Span, lex: Lexicon) -> bool:
 
 def _phrase_topic(sent: Span, lex: Lexicon) -> tuple[str, int] | None:
     text = sent.text
+    lowered = text.lower()
     for phrase, topic in lex.topic_phrases:
+        if phrase not in lowered:
+            continue  # the phrases are lower-case: the cheap test first
         m = re.search(re.escape(phrase), text, re.IGNORECASE)
         if m:
             return topic, sent.start_char + m.start()
@@ -920,8 +938,17 @@ def _evidence_bounds(sent: Span, tok: Token) -> tuple[int, int]:
 
 
 def _markers(text: str, markers: tuple[str, ...]) -> bool:
-    low = text.lower()
-    return any(re.search(r"(?<![\w-])" + re.escape(m) + r"(?![\w-])", low) for m in markers)
+    """Does the text hold any of the markers as whole words (case-insensitive)?"""
+    return _marker_pattern(markers).search(text.lower()) is not None
+
+
+@lru_cache(maxsize=8)
+def _marker_pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation for a marker list: the same answer as searching for each marker in turn (the
+    engine backtracks into the next alternative when a lookaround fails), in one pass over the text."""
+    if not markers:
+        return re.compile(r"(?!)")
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(m) for m in markers) + r")(?![\w-])")
 
 
 BOTH_CHANNELS = re.compile(
