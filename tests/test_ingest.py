@@ -153,7 +153,7 @@ def test_sigkill_at_random_points_loses_nothing_committed(tmp_path: Path, extrac
     committed more articles, then let it finish: every article is stored exactly once and every
     stored article has all of its signals."""
     folder = tmp_path / "in"
-    paths = write_corpus(folder, copies=40)
+    paths = write_corpus(folder, copies=80)
     db = tmp_path / "kill.db"
     cmd = [sys.executable, "-m", "backchannel", "ingest", str(folder), "--db", str(db), "--no-progress",
            "--batch-size", "2"]
@@ -164,7 +164,7 @@ def test_sigkill_at_random_points_loses_nothing_committed(tmp_path: Path, extrac
         deadline = time.monotonic() + 120
         while _stored_count(db) <= counts[-1] and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)  # wait until this run has committed something new
-        time.sleep(rng.uniform(0.0, 0.6))  # then kill it anywhere: mid-parse, mid-transaction, between
+        time.sleep(rng.uniform(0.0, 0.4))  # then kill it anywhere: mid-parse, mid-transaction, between
         assert proc.poll() is None, "the corpus finished before it could be interrupted 10 times"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
