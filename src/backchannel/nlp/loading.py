@@ -24,13 +24,17 @@ def available_model() -> str:
 
 def load_pipeline(actors_file: str = "", model: str = "") -> Language:
     """spaCy's small English pipeline with ``backchannel_attributions`` and ``backchannel_signals`` added."""
-    from . import factories  # noqa: F401  (registers the components)
+    from . import (
+        factories,  # noqa: F401  (registers the components)
+        fast_attributes,
+    )
 
     name = model or available_model()
     try:
         nlp = spacy.load(name)
     except OSError as exc:
         raise ModelError(f"cannot load spaCy pipeline {name!r}: {exc}") from None
+    fast_attributes.install(nlp)  # same matches as spaCy's Matcher, found by lookup (see its docstring)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("backchannel_paragraphs", before="parser")
     nlp.add_pipe("backchannel_attributions", config={"actors_file": actors_file})
