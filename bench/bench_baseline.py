@@ -11,7 +11,9 @@ batch size and the same number of processes, so the ratio compares the extractor
 one model per worker, kept across the warm-up and the timed run), the baseline with
 ``nlp.pipe(n_process=N)``.  With several processes the peak RSS is the summed RSS of the whole process
 tree (sampled four times a second).  backchannel skips articles that are not about a war before
-parsing (``nlp/scope.py``); the baseline parses everything, as it has no such scan.
+parsing (``nlp/scope.py``); the baseline parses everything, as it has no such scan.  In the same run,
+for each process count, ``bench_ingest``'s child ingests the corpus into a new SQLite store with
+``--workers N``, the way ``backchannel ingest`` does, and a last line gives its figures and ratio.
 
 Why each side runs in its own child process: peak RSS (VmHWM) only ever grows within a process, so
 measured in one process the second side would inherit the first one's peak.  In each child the
@@ -44,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_ingest import run_child as ingest_child  # noqa: E402
 from corpus import write_corpus  # noqa: E402
 from memory import TreePeak  # noqa: E402
 from memory import status_mb as _status_mb  # noqa: E402  (one reader of /proc for the benchmarks)
@@ -83,6 +86,10 @@ def main() -> None:
         for side in SIDES:
             print(f"running         {side}, {workers} process(es) ...", file=sys.stderr, flush=True)
             results[side] = run_child(side, corpus, args.gold, args.batch_size, workers)
+        print(f"running         backchannel ingest (SQLite), {workers} process(es) ...", file=sys.stderr, flush=True)
+        db = str(args.corpus_dir / f"baseline-ingest-{args.n}.db")
+        results["ingest"] = ingest_child("sqlite", db, corpus, args.batch_size, workers)
+        results["ingest"]["words"] = results["backchannel"]["words"]
         print_table(results, args.batch_size, workers)
         every[str(workers)] = results
     if args.json:
@@ -127,6 +134,13 @@ def print_table(results: dict[str, dict[str, Any]], batch_size: int, workers: in
     print("found           attributions (backchannel) or quotation triples (baseline) on the corpus")
     print(f"textacy gave up on {base['bailed']} of {base['articles']} corpus articles and {base['gold_bailed']} gold "
           "articles (unbalanced quotation marks: parsed, then no quotations)")
+    ing = results.get("ingest")
+    if ing:
+        secs = ing["seconds"] or float("nan")
+        print(f"ingest          backchannel ingest into a new SQLite store: {ing['stored']} articles in {secs:.1f} s, "
+              f"{ing['stored'] / secs:.1f} articles/s, {ing['words'] / secs:.0f} words/s, peak RSS "
+              f"{ing['peak_rss_mb']:.0f} MB, {ing['signals']} signals, {ing['errors']} errors; "
+              f"{ing['stored'] / secs / (base['articles'] / base['seconds']):.2f}x the baseline")
 
 
 # --- the child: one side in a fresh process --------------------------------------------------------
