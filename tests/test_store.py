@@ -213,6 +213,7 @@ WRITER = textwrap.dedent("""
     run = store.begin_run("1.0")
     print("ready", flush=True)
     for i in range({n}):
+        sys.stdin.readline()  # the test says when to start the next save (end of input: no waiting)
         text = f"Article {{i}}. " + " ".join(f"Actor{{k}} is open to talks." for k in range(i % 5 + 1))
         signals = [Signal(f"Actor{{k}}", "open", "talks", "public", f"Actor{{k}} is open to talks.")
                    for k in range(i % 5 + 1)]
@@ -248,21 +249,30 @@ def test_sigkill_at_random_moments_leaves_whole_articles_and_a_rerun_completes(d
     rng = random.Random(20250314)
     stored_counts = []
     for _ in range(10):
-        # Kill after a random number of new articles, at a random instant of the following save.
-        proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+        # Kill after a random number of new articles, at a random instant of the following save.  The
+        # writer saves one article per line it reads, so it cannot run ahead of the count (it used to
+        # race through the pipe buffer and, on a fast machine, finish before the last kill).
+        proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                text=True)
         assert proc.stdout.readline().strip() == "ready"
         wanted, seen = rng.randint(1, 12), 0
         while seen < wanted:
+            proc.stdin.write("\n")
+            proc.stdin.flush()
             line = proc.stdout.readline()
             assert line, "the writer ended before it was killed"
             seen += line.strip() == "new"
-        time.sleep(rng.uniform(0.0, 0.003))
+        proc.stdin.write("\n")  # start the next save ...
+        proc.stdin.flush()
+        time.sleep(rng.uniform(0.0, 0.003))  # ... and kill it anywhere in it
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
+        proc.stdin.close()
         with open_store(db_url, registry=False) as store:
             stored_counts.append(_check_whole(store))
-    finished = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    finished = subprocess.run([sys.executable, str(script)], stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
     with open_store(db_url, registry=False) as store:
         assert _check_whole(store) == n
