@@ -19,11 +19,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from itertools import islice
 
 from .errors import BackchannelError
 from .extractor_spec import ExtractorSpec
-from .pipeline import CHUNK_BATCHES, ExtractionFailure, Extractor
+from .pipeline import CHUNK_BATCHES, ExtractionFailure, Extractor, in_chunks
 from .records import Article, ArticleResult
 
 Outcome = ArticleResult | ExtractionFailure
@@ -43,7 +42,7 @@ def extract_stream(
     factory (called only when the first article arrives, so that an input with nothing new never loads
     the model).  With more, ``extractor`` must be an ``ExtractorSpec``: each worker builds its own.
     """
-    chunks = _chunks(articles, batch_size * CHUNK_BATCHES)
+    chunks = in_chunks(articles, batch_size * CHUNK_BATCHES)
     if workers <= 1:
         get = _lazy(extractor)
         for chunk in chunks:
@@ -83,7 +82,7 @@ class WorkerPool:
 
     def stream(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Outcome]]:
         """(article, outcome) in input order; the pool (and its loaded workers) can be reused afterwards."""
-        return self.run(_chunks(articles, self.batch_size * CHUNK_BATCHES))
+        return self.run(in_chunks(articles, self.batch_size * CHUNK_BATCHES))
 
     def run(self, chunks: Iterable[list[Article]]) -> Iterator[tuple[Article, Outcome]]:
         in_flight: deque[_Job] = deque()
@@ -182,12 +181,6 @@ def _work(chunk: list[Article]) -> list[Outcome]:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-
-def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    stream = iter(items)
-    while chunk := list(islice(stream, size)):
-        yield chunk
 
 
 def _lazy(extractor: Extractor | Callable[[], Extractor]) -> Callable[[], Extractor]:

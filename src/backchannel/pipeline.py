@@ -16,14 +16,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .errors import ModelError
 from .nlp.factories import results_of
 from .nlp.loading import load_pipeline
 from .nlp.scope import is_about_war
 from .records import Article, ArticleResult, Attribution, Signal
+
+T = TypeVar("T")
 
 #: Articles read ahead per ``nlp.pipe`` call, as a multiple of the batch size.  Bounded, so that a long
 #: run of skipped articles neither holds the stream in memory nor delays the results before it.
@@ -63,8 +67,7 @@ class Extractor:
 
     def extract_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[ArticleResult]:
         """Results in input order.  Memory stays bounded by one chunk of ``batch_size * CHUNK_BATCHES``."""
-        stream = iter(articles)
-        while chunk := list(islice(stream, batch_size * CHUNK_BATCHES)):
+        for chunk in in_chunks(articles, batch_size * CHUNK_BATCHES):
             yield from self._extract_chunk(chunk, batch_size)
 
     def _extract_chunk(self, chunk: list[Article], batch_size: int) -> Iterator[ArticleResult]:
@@ -76,18 +79,30 @@ class Extractor:
 
     def extract_isolated(self, batch: list[Article], batch_size: int = 16) -> list[ArticleResult | ExtractionFailure]:
         """The batch's results in order; when the batch fails, it is redone one article at a time so that
-        only the faulty document is lost."""
+        only the faulty document is lost.  A ``ModelError`` (no usable pipeline) is not a bad document:
+        it is raised, since every article would fail the same way."""
         try:
             return list(self.extract_many(batch, batch_size=batch_size))
-        except Exception:  # noqa: BLE001  (any failure: find the article that caused it)
+        except ModelError:
+            raise
+        except Exception:  # noqa: BLE001  (any other failure: find the article that caused it)
             pass
         out: list[ArticleResult | ExtractionFailure] = []
         for article in batch:
             try:
                 out.append(self.extract(article))
+            except ModelError:
+                raise
             except Exception as exc:  # noqa: BLE001  (one article must not stop the batch)
-                out.append(ExtractionFailure(article, f"extraction failed ({type(exc).__name__}: {exc})"))
+                out.append(ExtractionFailure(article, f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})"))
         return out
+
+
+def in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items, read lazily from ``items``."""
+    stream = iter(items)
+    while chunk := list(islice(stream, size)):
+        yield chunk
 
 
 def to_result(article: Article, doc: Doc) -> ArticleResult:

@@ -350,8 +350,7 @@ def extract_rows(
     stream = iter(items)
     while chunk := list(islice(stream, batch)):
         articles = [item for item in chunk if isinstance(item, Article)]
-        results = _extract_all(articles, spec) if articles else []
-        done = iter(results)
+        done = iter(_extractor(spec).extract_isolated(articles, batch_size=len(articles)) if articles else [])
         for item in chunk:
             if isinstance(item, InputError):
                 yield _as_tuple(error_row(item.source, item.reason, version))
@@ -360,25 +359,7 @@ def extract_rows(
             if isinstance(outcome, ArticleResult):
                 yield _as_tuple(result_row(outcome, version))
             else:
-                yield _as_tuple(error_row(item.source, outcome, version, article=item))
-
-
-def _extract_all(articles: list[Article], spec: ExtractorSpec) -> list[ArticleResult | str]:
-    extractor = _extractor(spec)
-    try:
-        return list(extractor.extract_many(articles, batch_size=len(articles)))
-    except BackchannelError:
-        raise
-    except Exception:  # noqa: BLE001 - find the article that broke the batch, keep the others
-        outcomes: list[ArticleResult | str] = []
-        for article in articles:
-            try:
-                outcomes.append(extractor.extract(article))
-            except BackchannelError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - one bad document must not fail the job
-                outcomes.append(f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})")
-        return outcomes
+                yield _as_tuple(error_row(item.source, outcome.reason, version, article=item))
 
 
 def _as_tuple(row: dict[str, str]) -> tuple[str, ...]:
