@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .corpus.commands import add_corpus_commands, cmd_corpus
 from .errors import BackchannelError, InputError
 from .records import CHANNELS, STANCES, TOPICS, Article
 
@@ -46,16 +47,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser(
         "eval",
-        help="score the extractor against a folder of gold articles",
-        description="Score the extractor on GOLD_DIR/<slug>/{gold.json,article.json} with the matching rules "
-        "of SIGNALS.md; with --floors, exit 1 when a figure falls below its floor.",
+        help="score the extractor on annotated real news (--corpus) or on a folder of gold articles",
+        description="Score the extractor with the matching rules of SIGNALS.md, either on the annotated "
+        "real-news corpus (--corpus PATH --annotations DIR [--split dev|train|all]) or on "
+        "GOLD_DIR/<slug>/{gold.json,article.json}. With --floors, exit 1 when a figure falls below its floor.",
     )
-    ev.add_argument("gold_dir", metavar="GOLD_DIR", help="folder of gold article folders")
+    ev.add_argument("gold_dir", nargs="?", metavar="GOLD_DIR", help="folder of gold article folders")
+    ev.add_argument("--corpus", default="", metavar="PATH", help="the corpus folder (annotate.jsonl) to score on")
+    ev.add_argument("--annotations", default="", metavar="DIR", help="the annotation files (with --corpus)")
+    ev.add_argument("--predictions", default="", metavar="FILE",
+                    help="with --corpus: score a saved run (JSONL of {id, signals, attributions}) instead of "
+                    "running the extractor")
+    ev.add_argument("--split", default="dev", choices=("dev", "train", "all"), help="corpus split (default dev)")
     ev.add_argument("--floors", default="", metavar="FILE", help="JSON file of minimum figures")
+    ev.add_argument("--pin-floors", action="store_true",
+                    help="with --corpus: raise the floors in --floors to the measured figures and pin the data digest")
+    ev.add_argument("--allow-regression", default="", metavar="REASON",
+                    help="with --pin-floors: let floors go down, recording REASON in the floors file")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     _all_articles_flag(ev)
     add_store_commands(sub)
+    add_corpus_commands(sub)
     return parser
 
 
@@ -459,6 +472,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.corpus or args.annotations:
+        from .corpus.commands import eval_corpus
+
+        return eval_corpus(args)
+    if not args.gold_dir:
+        raise InputError("eval needs GOLD_DIR, or --corpus PATH --annotations DIR")
     from .evaluation import check_floors, evaluate, format_report
     from .pipeline import Extractor
     from .read import read_path
@@ -501,6 +520,7 @@ COMMANDS = {
     "timeline": cmd_timeline,
     "divergence": cmd_divergence,
     "corroboration": cmd_corroboration,
+    "corpus": cmd_corpus,
 }
 
 

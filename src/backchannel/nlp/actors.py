@@ -154,7 +154,7 @@ class DocumentActors:
         self.mentions.sort(key=lambda m: m.start)
 
     def _date_of(self, span: Span) -> date | None:
-        """The date a title refers to: an explicit date in its sentence ("the then chair ... in November 2022"),
+        """The date a title refers to: an explicit date in its sentence ("the then army chief ... in March 2019"),
         else the article's date, so that "the US president" is whoever held the office then."""
         if self.on is None:
             return None
@@ -236,7 +236,7 @@ class DocumentActors:
             if root.ent_type_ in ("ORG", "GPE") or root.pos_ == "PROPN":
                 return inside[0]
             if low in TITLE_HEADS:
-                return inside[0]  # "the then chair of the US joint chiefs": the state, when the person is unknown
+                return inside[0]  # "the then head of the French navy": the state, when the person is unknown
         # "Russian officials", "the Ukrainian side": a demonym modifying an institution or official
         if low in self.lex.institution_heads or low in self.lex.anonymous_heads:
             for child in root.children:

@@ -6,8 +6,8 @@ Rules over the dependency parse and the quotes found in the raw text:
   a clausal complement gives an indirect attribution, or a direct/mixed one
   when the complement is (partly) quoted;
 * a reporting verb next to a quote ("‘...,’ he said", "X told Time: ‘...’")
-  gives a direct one; a cue inside a quote between commas ("‘The ideal
-  timing, one of the people said, would be ...’") too;
+  gives a direct one; a cue inside a quote between commas ("‘The right
+  moment, one of the envoys said, would be ...’") too;
 * "according to X", "quoting X", passive "is said to", "was said to believe";
 * ``via``: "X told the NYT" gives via NYT; a statement inside another one's
   content inherits its chain; an anonymous or passive statement inherits the
@@ -90,7 +90,7 @@ def extract_attributions(ctx: DocContext, lex: Lexicon | None = None) -> list[Fo
 
 
 def _continue_speakers(ctx: DocContext, found: list[FoundAttribution]) -> None:
-    """"Getachew Reda said his side had made concessions. ‘We are ready,’ he said.": a "he" or "she"
+    """"Amina Osei said her side had offered concessions. ‘We are ready,’ she said.": a "he" or "she"
     cue right after someone's statement is usually that speaker going on, whoever was named in between."""
     text = doc_text(ctx.doc)
     for i, f in enumerate(found):
@@ -136,7 +136,7 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
     speaker_span = _speaker_span(subj)
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
     if len(subjects) > 1 and subjects[-1].i < verb.i:
-        # "Sudan's paramilitary Rapid Support Forces said": the parser split one name into two subjects
+        # "Ruritania's paramilitary Border Guard Force said": the parser split one name into two subjects
         speaker_span = doc[subjects[0].left_edge.i : subjects[-1].i + 1]
     speaker_span = _named_apposition(speaker_span)
     content: tuple[int, int] | None = None
@@ -228,7 +228,7 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
     if head is tok or head.i == tok.i:
         return None
     while head.dep_ == "conj" and head.head.i != head.i:
-        head = head.head  # "has killed ... and driven 12 million from their homes, according to UN agencies"
+        head = head.head  # "has shelled ... and emptied three villages, according to aid workers"
     sent = sent_of(tok)
     phrase_tokens = set(range(tok.left_edge.i, tok.right_edge.i + 1))
     clause = [t for t in head.subtree if t.i not in phrase_tokens and sent.start <= t.i < sent.end]
@@ -259,7 +259,7 @@ def _quoting(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution | No
 
 
 def _parenthetical_cue(ctx: DocContext, q: Quote, lex: Lexicon) -> FoundAttribution | None:
-    """"‘The ideal timing, one of the people said, would be ...’": a cue between commas inside a quote."""
+    """"‘The right moment, one of the envoys said, would be ...’": a cue between commas inside a quote."""
     doc = ctx.doc
     span = doc.char_span(q.start, q.end, alignment_mode="contract")
     if span is None:
@@ -427,7 +427,7 @@ def _speaker_span(tok: Token) -> Span:
         if t.i <= tok.i:
             continue
         if t.dep_ == "appos" and t.head.i == tok.i and doc[t.left_edge.i - 1].text not in SPEAKER_STOP:
-            end = t.right_edge.i + 1  # "Sudan's paramilitary Rapid Support Forces": one name, no comma
+            end = t.right_edge.i + 1  # "Ruritania's paramilitary Border Guard Force": one name, no comma
             continue
         if t.i < end:
             continue
@@ -449,7 +449,7 @@ OBJECT_CUES = {"accuse", "deny", "report", "describe", "urge", "claim", "demand"
 
 
 def _object_content(verb: Token) -> tuple[int, int] | None:
-    """"It accuses the UAE of arming the paramilitaries", "The UAE denies supplying weapons": the object
+    """"It accuses Ruritania of arming the militia", "Ruritania denies sending guns": the object
     and what follows it are the reported content."""
     parts = [c for c in verb.children if c.i > verb.i and c.dep_ in ("dobj", "xcomp", "prep", "oprd", "ccomp")
              and not (c.dep_ == "prep" and c.lower_ in ("on", "in", "at", "during", "after", "before"))]
@@ -471,7 +471,7 @@ def _reported_before(content_head: Token, speaker: Span) -> bool:
 
 
 def _named_apposition(span: Span) -> Span:
-    """"Getachew Reda, the TPLF spokesman who led the delegation, said": the person, not the title."""
+    """"Amina Osei, the rebels' spokeswoman who headed the delegation, said": the person, not the title."""
     doc = span.doc
     if span.start >= 2 and doc[span.start - 1].text == "," and span.root.ent_type_ != "PERSON":
         prev = doc[span.start - 2]
@@ -488,7 +488,7 @@ def _clean_speaker(text: str) -> str:
 
 
 def _outlet_in(span: Span, lex: Lexicon) -> str | None:
-    """The outlet a phrase names ("the United Kingdom’s Financial Times", "a journalist for Time magazine")."""
+    """The outlet a phrase names ("Germany’s Der Spiegel", "a reporter for Newsweek magazine")."""
     words = [t.text for t in span]
     for n in range(min(5, len(words)), 0, -1):
         for i in range(0, len(words) - n + 1):

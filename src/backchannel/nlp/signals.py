@@ -3,9 +3,9 @@
 A sentence gives a signal when a *stance trigger* ("ready", "rejected",
 "proposed", "agreed", "urged", "opposition", "no ceasefire") is tied, in the
 parse, to a *topic word* (ceasefire/truce, talks/negotiations, deal/agreement)
-and its subject resolves to an actor.  Negation flips open/refuses ("there are
-no signs that he is willing", "not ruling out"); hedged, conditional and
-interrogative triggers ("may agree", "if Hamas rejects", "whether ...") give
+and its subject resolves to an actor.  Negation flips open/refuses ("there is
+no sign that she would", "not ruling out"); hedged, conditional and
+interrogative triggers ("may agree", "if the rebels reject", "whether ...") give
 nothing, because analysts' forecasts and hypotheticals are not positions.
 Channel, sources and ``when`` come from the sentence and from the attribution
 that carries it (``attribution.py``).
@@ -100,8 +100,8 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
 def _parties_between(
     ctx: DocContext, sent: Span, chosen: list[Signal], attributions: list[FoundAttribution], lex: Lexicon
 ) -> list[Signal]:
-    """"A ceasefire between Israel and Hezbollah, brokered by ...": the two sides are parties to it;
-    "messages between US officials and Houthi representatives": both sides are talking."""
+    """"A truce between Ruritania and the Northern Front, brokered by ...": the two sides are parties to it;
+    "notes carried between the ministry and rebel delegates": both sides are talking."""
     chosen = [s for s in chosen if s.stance != "proposes"]  # "offered to host a meeting between X and Y": not theirs
     if not chosen:
         return []
@@ -133,7 +133,7 @@ OUTER_WINS = {"urges", "opposes", "proposes", "refuses"}
 
 
 def _drop_pressed(candidates: list[tuple[Signal, Token]]) -> list[tuple[Signal, Token]]:
-    """"X pushed for Ukraine to negotiate", "pressing both sides to sign": the pressure is X's position;
+    """"X pushed for the rebels to negotiate", "urging the two camps to sign": the pressure is X's position;
     what the pressed side is asked to do is not the pressed side's position."""
     keep = []
     for sig, tok in candidates:
@@ -151,7 +151,7 @@ def _one_per_actor(candidates: list[tuple[Signal, Token]]) -> list[Signal]:
     """One signal per actor and sentence.
 
     When one trigger governs another, the outer one decides if it is pressure, a demand or a refusal
-    ("pressing both sides to sign" is urging, "refused to accept" a refusal), the inner one otherwise
+    ("urging the two camps to sign" is urging, "refused to accept" a refusal), the inner one otherwise
     ("ready to accept a ceasefire" is agreeing).  Otherwise the best-supported reading wins.
     """
     by_actor: dict[str, list[tuple[Signal, Token]]] = {}
@@ -181,7 +181,7 @@ def _is_ancestor(a: Token, b: Token) -> bool:
 
 def _third_party_welcomes(signals: list[Signal], ctx: DocContext | None = None) -> list[Signal]:
     """"Iran welcomed the agreement": a party welcoming a deal agrees, anyone else is urging it on.
-    Likewise a demand or insistence from outside the two sides ("I insisted that that meeting take place",
+    Likewise a demand or insistence from outside the two sides ("we demanded that the summit go ahead",
     said Trump of Russia–Ukraine talks) is pressure, not a party's terms."""
     parties = {s.actor for s in signals if s.stance in ("open", "refuses", "proposes", "agrees") and not getattr(s, "_welcome", False)}
     sides = set(ctx.actors.sides()) if ctx is not None else set()
@@ -212,7 +212,7 @@ PLAN_WORDS = {"plan", "proposal", "framework", "roadmap", "declaration", "text",
 
 
 def _stops_fighting(tok: Token) -> bool:
-    """"stop all firing and military action", "halt its bombing campaign": a verb ending the fighting."""
+    """"cease every attack and raid", "halt its shelling": a verb ending the fighting."""
     if tok.pos_ != "VERB" or tok.lemma_.lower() not in STOP_VERBS:
         return False
     for c in tok.children:
@@ -280,7 +280,7 @@ def _topic_of_token(tok: Token, lex: Lexicon) -> str | None:
     if tok.dep_ == "compound":
         mods.add(tok.head.lower_)
     for prep in (c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("in", "over", "on")):
-        for pobj in (c for c in prep.children if c.dep_ == "pobj"):  # "a truce in their trade war", "on tariffs"
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):  # "a truce in the tariff fight", "on tariffs"
             mods |= {pobj.lower_} | {c.lower_ for c in pobj.children if c.dep_ in ("compound", "amod", "nmod")}
     if mods & NON_WAR_MODIFIERS:
         return None
@@ -381,7 +381,7 @@ def _triggers(sent: Span, lex: Lexicon) -> list[Trigger]:
             continue
         if tok.i in own_topics and tok.pos_ in ("NOUN", "PROPN"):
             if stance == "proposes" and tok.dep_ not in ("nsubj", "nsubjpass", "ROOT", "appos"):
-                continue  # "favour a qualified acceptance of Mr Trump's plan": the plan is not news here
+                continue  # "lean towards a conditional yes to the envoy's plan": the plan is not news here
             found.append(Trigger(tok, stance, own_topics[tok.i], tok, True, 0))
             continue
         topic_tok, topic, linked = _link(tok, topics)
@@ -436,14 +436,14 @@ def _self_trigger(tok: Token) -> str | None:
     """Topic words that carry a stance themselves: "X will negotiate", "X mediated", "stop firing"."""
     lemma = tok.lemma_.lower()
     if _stops_fighting(tok):
-        # "agreed to stop firing", "the army would not stop its operations"; not "the best chance for ending this war"
+        # "agreed to stop firing", "the militia would not halt its offensive"; not "the best chance for ending this war"
         return "agrees" if tok.dep_ in ("ROOT", "ccomp", "xcomp", "conj", "advcl") and tok.tag_ != "VBG" else None
     if tok.pos_ in ("NOUN", "PROPN") and tok.dep_ in ("nsubj", "nsubjpass"):
         head = tok.head
         if head.lemma_.lower() in CONDITION_HEADS or any(
             c.dep_ == "aux" and c.lower_ in ("must", "should") for c in head.children
         ):
-            return "proposes"  # "any truce must be tied to ...", "lasting peace requires ...": a condition
+            return "proposes"  # "a truce has to come with ...", "lasting peace requires ...": a condition
         if head.lemma_.lower() in TALKS_START and lemma in ("talk", "negotiation", "dialogue"):
             return "open"  # "Talks began in Caracas": both sides are talking
     if tok.pos_ == "VERB" and tok.dep_ in ("amod", "compound", "acl"):
@@ -466,13 +466,13 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
     children = {c.lower_ for c in tok.children}
     if tok.pos_ == "VERB" and lemma in MESSAGE_VERBS:
         if any(c.dep_ == "dobj" and c.lemma_.lower() in ("message", "proposal", "offer") for c in tok.children):
-            return "urges"  # "Oman had been passing messages between ...": a go-between
+            return "urges"  # "Norway carried notes between ...": a go-between
         if lemma == "shuttle":
             return "urges"
     if tok.pos_ == "VERB" and lemma in SUCCESS_CONTROL and any(c.dep_ in ("dobj", "dative") for c in tok.children) and any(
         c.dep_ in ("xcomp", "ccomp") for c in tok.children
     ):
-        return "urges"  # "got Netanyahu to commit to a ceasefire plan": the broker's work
+        return "urges"  # "persuaded the general to sign up to the truce plan": the broker's work
     if tok.pos_ in ("VERB", "AUX") and lemma in lex.stance_verbs:
         options = lex.stance_verbs[lemma]
         if lemma == "rule":
@@ -490,7 +490,7 @@ def _stance_of(tok: Token, lex: Lexicon) -> str | None:
                 return "refuses"
             return "urges" if children & {"for", "on", "upon"} else None
         if lemma in ("cancel", "suspend", "quit", "abandon", "scrap", "tear"):
-            # "suspended peace talks", "the ceasefire agreement that Israel abandoned"
+            # "suspended peace talks", "the truce deal that the junta dropped"
             target = tok.head if tok.dep_ == "relcl" else None
             if _object_is_talks(tok, lex) or _object_is_topic(tok, lex) or (
                 target is not None and _topic_of_token(target, lex)
@@ -619,7 +619,7 @@ def _subject_tokens(tok: Token) -> list[Token]:
     for _ in range(5):
         subj = [c for c in cur.children if c.dep_ == "nsubj"]
         if subj and subj[0].lower_ in ("who", "which", "that") and cur.dep_ == "relcl":
-            return [cur.head]  # "Trump, who has pressed both sides to stop fighting"
+            return [cur.head]  # "the envoy, who has urged both armies to halt"
         if subj:
             return subj
         agents = [p for c in cur.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
@@ -635,7 +635,7 @@ def _subject_tokens(tok: Token) -> list[Token]:
         if cur.dep_ == "xcomp" and cur.head.lemma_.lower() in OBJECT_CONTROL:
             objs = [c for c in cur.head.children if c.dep_ in ("dobj", "dative")]
             if objs:
-                return objs  # "got Israel's leader to accept the plan": the leader accepts
+                return objs  # "persuaded the rebel commander to accept the offer": the commander accepts
         if cur.dep_ in ("xcomp", "acomp", "conj", "ccomp", "advcl", "pcomp", "prep", "pobj", "dobj", "attr", "oprd",
                         "amod", "acl", "relcl", "det", "appos", "npadvmod", "nmod", "compound", "dep", "parataxis"):
             if cur.dep_ == "relcl":
@@ -671,7 +671,7 @@ GROUP_VERBS = {"make", "comprise", "include", "consist", "compose"}
 
 
 def _members(tok: Token) -> list[Token]:
-    """"The Quad, made up of the US, Saudi Arabia, the UAE and Egypt": the members, not the group."""
+    """"The Contact Group, made up of Norway, Chile and Ghana": the members, not the group."""
     for c in tok.children:
         if c.dep_ in ("acl", "relcl", "appos") and c.lemma_ in GROUP_VERBS:
             for t in c.subtree:
@@ -771,12 +771,12 @@ def _signals_for(
     ):
         actors = ctx.actors.sides()
     if not actors and carrier is not None and carrier.speaker_actor:
-        actors = [carrier.speaker_actor]  # "Burhan said any truce must be tied to ...": the speaker's condition
+        actors = [carrier.speaker_actor]  # "the general said a truce has to come with ...": the speaker's condition
         confidence -= 0.2
     if not actors:
         return []
     if stance in ("refuses", "opposes") and carrier is not None and carrier.speaker_actor:
-        # "Russia is not ready to end the war," Zelenskyy wrote: an accusation about the other side
+        # "They do not want this war to stop," the minister wrote: an accusation about the other side
         speaker_side = ctx.actors.registry.country_of(carrier.speaker_actor) or carrier.speaker_actor
         actors = [a for a in actors if a == carrier.speaker_actor or (ctx.actors.registry.country_of(a) or a) == speaker_side]
         if not actors:
@@ -789,7 +789,7 @@ def _signals_for(
     when = _when(ctx, sent, carrier, attributions)
     terms = _terms(ctx, sent, tok, trig.topic_token)
     if stance in ("open", "agrees") and CONDITION.search(doc_text(ctx.doc)[tok.idx : sent.end_char].lower()):
-        stance = "proposes"  # "would consider a truce only after ...": a condition is a demand
+        stance = "proposes"  # "would weigh a truce only once ...": a condition is a demand
     if stance == "agrees" and trig.topic == "talks":
         stance = "open"  # agreeing to hold talks is willingness to talk, not an agreement
     out = []
@@ -819,7 +819,7 @@ GROUP_DROP = re.compile(r"^(?:the|many|most|some|several|all|other|both|leaders 
 
 
 def _group_actor(span: Span) -> str | None:
-    """"the leaders of many Arab and Muslim countries" -> "Arab and Muslim countries": a group of states
+    """"the heads of several Gulf and African states" -> "Gulf and African states": a group of states
     named by what they have in common is an actor under that name."""
     root = span.root
     if root.lemma_.lower() == "leader":
@@ -910,8 +910,8 @@ EVIDENCE_MAX_WORDS = 40
 def _evidence_bounds(sent: Span, tok: Token) -> tuple[int, int]:
     """The smallest readable unit holding the trigger.
 
-    The part of the sentence between colons/semicolons ("...in public: no ceasefire, no negotiations, only
-    total victory"), else the sentence; a sentence still too long to be evidence gives way to the
+    The part of the sentence between colons/semicolons ("...on television: no truce, no talks, nothing short
+    of winning"), else the sentence; a sentence still too long to be evidence gives way to the
     trigger's clause.
     """
     text = doc_text(sent.doc)
@@ -1033,7 +1033,7 @@ def _when(ctx: DocContext, sent: Span, carrier: FoundAttribution | None, attribu
         if outlet:
             for a in reversed([a for a in attributions if a.cue_char < sent.start_char]):
                 if a.time and a.speaker_source == outlet:
-                    return a.time  # the date of the outlet's report ("In late December, the NYT revealed")
+                    return a.time  # the date of the outlet's report ("Last spring, the Post disclosed")
     para_start = ctx.paragraph_span(ctx.paragraph_of(sent.start_char))[0]
     if para_start < sent.start_char:
         value = ctx.last_time_before(para_start, sent.start_char)

@@ -1,0 +1,82 @@
+"""Read the shared corpus (``annotate.jsonl``, ``stream.jsonl``): one JSON object a line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from backchannel.errors import BackchannelError
+
+ANNOTATE_FILE = "annotate.jsonl"
+STREAM_FILE = "stream.jsonl"
+KINDS: tuple[str, ...] = ("talks", "war_no_talks", "decoy")
+SPLITS: tuple[str, ...] = ("train", "dev")
+
+
+class CorpusError(BackchannelError):
+    """The corpus folder or one of its lines is unusable; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class CorpusArticle:
+    """One article of the corpus, with the fields its README lists."""
+
+    id: str
+    text: str
+    kind: str = ""
+    split: str = ""
+    title: str = ""
+    outlet: str = ""
+    published: str = ""
+    url: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return text_sha256(self.text)
+
+
+def text_sha256(text: str) -> str:
+    """The digest an annotation pins: sha256 of the UTF-8 text, as the corpus ids are made."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def corpus_file(corpus: Path, name: str = ANNOTATE_FILE) -> Path:
+    """``corpus`` may be the folder or the file itself."""
+    path = corpus / name if corpus.is_dir() else corpus
+    if not path.is_file():
+        raise CorpusError(f"{path}: no such corpus file (point --corpus at the folder holding {name})")
+    return path
+
+
+def iter_corpus(path: Path) -> Iterator[CorpusArticle]:
+    """Yield each line as a CorpusArticle; a bad line is an error naming the file and line."""
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise CorpusError(f"{path}:{lineno}: not JSON ({exc})") from None
+            if not isinstance(row, dict) or not isinstance(row.get("id"), str) or not isinstance(
+                    row.get("text"), str):
+                raise CorpusError(f"{path}:{lineno}: needs string fields 'id' and 'text'")
+            yield CorpusArticle(
+                id=row["id"], text=row["text"],
+                **{k: str(row.get(k) or "") for k in ("kind", "split", "title", "outlet", "published", "url")})
+
+
+def load_corpus(corpus: Path, name: str = ANNOTATE_FILE) -> dict[str, CorpusArticle]:
+    """The corpus articles by id."""
+    return {a.id: a for a in iter_corpus(corpus_file(corpus, name))}
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
