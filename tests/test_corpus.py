@@ -254,3 +254,32 @@ def test_floors_fail_when_the_annotations_change(corpus, tmp_path):
 def test_corpus_article_digest_is_the_id_scheme():
     article = CorpusArticle(id="x", text="abc")
     assert article.sha256 == text_sha256("abc")
+
+
+def test_stream_figures_and_seeded_sample():
+    from backchannel.corpus.stream import run_stream, sample_signals
+
+    war = CorpusArticle(id="w", text="Intro.\n\nThe rebels said they were ready for talks.\n\nMore.", title="W")
+    quiet = CorpusArticle(id="q", text="Rates rose.", title="Q")
+    signal = {"actor": "rebels", "stance": "open", "evidence": "The rebels said they were ready for talks.",
+              "evidence_span": [8, 50]}
+    run = run_stream([(war, {"about_war": True, "signals": [signal, dict(signal, stance="agrees")]}),
+                      (quiet, {"about_war": False, "signals": []})] * 2)
+    assert run.figures() == {"articles": 4, "signals": 4, "signals_per_100_articles": 100.0,
+                             "scan_pass_share": 0.5, "articles_with_signals": 1}
+    first, again = sample_signals(run, 3, seed=5), sample_signals(run, 3, seed=5)
+    assert first == again and len(first) == 3
+    assert first[0]["context"].startswith("Intro.") and "More." not in first[0]["context"]
+
+
+def test_corpus_stream_command_runs_the_extractor(corpus, tmp_path, capsys):
+    rows = [_article("s1", "Hamas said on Monday it was ready for ceasefire talks with Israel, "
+                     "after a week of shelling killed dozens of troops.", "", ""),
+            _article("s2", "The central bank raised interest rates again on Tuesday.", "", "")]
+    (corpus / "stream.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "sample.json"
+    assert main(["corpus", "stream", "--corpus", str(corpus), "--json", "--sample", "5",
+                 "--sample-out", str(out)]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["articles"] == 2 and figures["scan_pass_share"] == 0.5
+    assert figures["signals"] >= 1 and len(json.loads(out.read_text())) == figures["signals"]

@@ -69,6 +69,44 @@ def agreement(first: Path, second: Path, articles: dict[str, CorpusArticle]) -> 
     }
 
 
+def disagreements(first: Path, second: Path, articles: dict[str, CorpusArticle]) -> list[dict[str, Any]]:
+    """Per article read twice, the signals of each reading that the other one lacks (for adjudication)."""
+    from backchannel.evaluation import _match_signals
+
+    a, b = _read_folder(first, articles), _read_folder(second, articles)
+    out = []
+    for aid in sorted(set(a) & set(b)):
+        ga, gb = a[aid].gold["signals"], b[aid].gold["signals"]
+        pairs = _match_signals(ga, gb)
+        matched_a = {i for i, _ in pairs.pairs}
+        matched_b = {j for _, j in pairs.pairs} | pairs.ignored
+        field_diffs = [{"a": ga[i]["id"], "b": gb[j]["id"],
+                        **{k: [ga[i][k], gb[j][k]] for k in ("topic", "channel", "when", "sources")
+                           if ga[i][k] != gb[j][k]}} for i, j in pairs.pairs]
+        out.append({"id": aid, "only_a": [g for i, g in enumerate(ga) if i not in matched_a],
+                    "only_b": [g for j, g in enumerate(gb) if j not in matched_b],
+                    "field_diffs": [d for d in field_diffs if len(d) > 2]})
+    return out
+
+
+def format_disagreements(items: list[dict[str, Any]]) -> str:
+    def sig(s: dict[str, Any]) -> str:
+        return (f"    {s['id']}: {s['actor']} | {s['stance']} {s['topic']} {s['channel']} {s['when']} "
+                f"{s['sources']} | {s['evidence']!r}")
+
+    lines = []
+    for item in items:
+        if not (item["only_a"] or item["only_b"] or item["field_diffs"]):
+            continue
+        lines.append(f"== {item['id']}")
+        lines += ["  only in A:"] + [sig(s) for s in item["only_a"]] if item["only_a"] else []
+        lines += ["  only in B:"] + [sig(s) for s in item["only_b"]] if item["only_b"] else []
+        for d in item["field_diffs"]:
+            diffs = ", ".join(f"{k} A={v[0]!r} B={v[1]!r}" for k, v in d.items() if k not in ("a", "b"))
+            lines.append(f"  A {d['a']} = B {d['b']}: {diffs}")
+    return "\n".join(lines)
+
+
 def format_agreement(report: dict[str, Any]) -> str:
     lines = [
         f"{report['articles']} articles read twice ({report['dev_articles']} dev): "

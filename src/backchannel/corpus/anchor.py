@@ -80,4 +80,6 @@ def anchor(draft: dict[str, Any], article: CorpusArticle) -> tuple[dict[str, Any
         "signals": signals,
         "attributions": attributions,
     }
+    if draft.get("adjudicated"):
+        annotation["adjudicated"] = True
     return annotation, problems

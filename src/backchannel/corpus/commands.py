@@ -60,8 +60,24 @@ def add_corpus_commands(sub: argparse._SubParsersAction) -> None:
     agr.add_argument("first", metavar="DIR_A")
     agr.add_argument("second", metavar="DIR_B")
     agr.add_argument("--json", action="store_true", help="print the figures as JSON")
+    agr.add_argument("--diff", action="store_true",
+                     help="print, per article, the signals only one reading has and the fields they differ on")
     _corpus_flag(agr)
     agr.set_defaults(corpus_func=cmd_agree)
+
+
+    stm = csub.add_parser(
+        "stream", help="false alarms on the unannotated stream: signals per 100 articles, scan pass share",
+        description="Run the extractor over stream.jsonl and print the signals per 100 articles, the share "
+        "of articles the pre-parse scan lets through, and the articles with signals. --sample N writes N "
+        "signals drawn at random (with --seed), with their context, to --sample-out for judging by hand.")
+    stm.add_argument("--sample", type=int, default=0, metavar="N", help="signals to draw for judging")
+    stm.add_argument("--seed", type=int, default=100, help="seed of the draw (default 100)")
+    stm.add_argument("--sample-out", default="", metavar="FILE",
+                     help="where to write the sample (it holds article text: keep it out of the repository)")
+    stm.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _corpus_flag(stm)
+    stm.set_defaults(corpus_func=cmd_stream)
 
 
 def _corpus_flag(parser: argparse.ArgumentParser) -> None:
@@ -138,10 +154,41 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_agree(args: argparse.Namespace) -> int:
-    from backchannel.corpus.agreement import agreement, format_agreement
+    from backchannel.corpus.agreement import agreement, disagreements, format_agreement, format_disagreements
 
+    if args.diff:
+        print(format_disagreements(disagreements(Path(args.first), Path(args.second),
+                                                 load_corpus(Path(args.corpus)))))
+        return 0
     report = agreement(Path(args.first), Path(args.second), load_corpus(Path(args.corpus)))
     print(json.dumps(report, indent=1) if args.json else format_agreement(report))
+    return 0
+
+
+def cmd_stream(args: argparse.Namespace) -> int:
+    from backchannel.corpus.stream import run_stream, sample_signals
+    from backchannel.corpus.texts import STREAM_FILE, corpus_file, iter_corpus
+    from backchannel.pipeline import Extractor
+    from backchannel.records import Article
+
+    if args.sample and not args.sample_out:
+        raise CorpusError("--sample needs --sample-out FILE")
+    stream = list(iter_corpus(corpus_file(Path(args.corpus), STREAM_FILE)))
+    extractor = Extractor()
+    results = extractor.extract_many(Article(text=a.text, title=a.title, outlet=a.outlet,
+                                             published=a.published, url=a.url) for a in stream)
+    run = run_stream((a, r.to_dict()) for a, r in zip(stream, results, strict=True))
+    figures = run.figures()
+    if args.json:
+        print(json.dumps(figures, indent=1))
+    else:
+        print(f"{figures['articles']} stream articles: {figures['signals']} signals "
+              f"({figures['signals_per_100_articles']} per 100 articles) in {figures['articles_with_signals']} "
+              f"articles; the pre-parse scan lets through {figures['scan_pass_share']:.1%}")
+    if args.sample:
+        sample = sample_signals(run, args.sample, args.seed)
+        Path(args.sample_out).write_text(json.dumps(sample, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"{len(sample)} signals drawn with seed {args.seed} -> {args.sample_out}", file=sys.stderr)
     return 0
 
 
