@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint eval bench clean
+.PHONY: demo test lint eval eval-corpus bench clean
+
+# the shared real-news corpus, beside the clone (override: make eval-corpus CORPUS=/path/to/corpus)
+CORPUS ?= ../shared/corpus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +30,9 @@ lint: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/backchannel eval eval/gold
+
+eval-corpus: $(STAMP)
+	$(BIN)/backchannel eval --corpus $(CORPUS) --annotations corpus/annotations --split dev --floors eval/dev_floors.json
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_extract.py
