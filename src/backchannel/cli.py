@@ -478,7 +478,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return eval_corpus(args)
     if not args.gold_dir:
         raise InputError("eval needs GOLD_DIR, or --corpus PATH --annotations DIR")
-    from .evaluation import check_floors, evaluate, format_report
+    from .evaluation import check_floors, evaluate, floor_verdict, format_report
     from .pipeline import Extractor
     from .read import read_path
 
@@ -497,12 +497,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             floors = json.loads(Path(args.floors).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise BackchannelError(f"{args.floors}: cannot read floors ({exc})") from None
-        problems = check_floors(report, floors, all_articles=args.all_articles)
-        for p in problems:
-            print(f"below floor: {p}", file=sys.stderr)
-        if problems:
-            return 1
-        print(f"all floors in {args.floors} hold", file=sys.stderr)
+        return floor_verdict(check_floors(report, floors, all_articles=args.all_articles), args.floors)
     return 0
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -514,6 +515,15 @@ def check_floors(report: EvalReport, floors: dict[str, Any], all_articles: bool 
             if article.negative and counted > cap:
                 failures.append(f"{article.slug}: {counted} signals on a negative article > max {cap}")
     return failures
+
+
+def floor_verdict(failures: list[str], floors_path: str | Path) -> int:
+    """Print the floor failures on stderr, one line each (or that all hold); the exit status to return."""
+    for line in failures:
+        print(f"below floor: {line}", file=sys.stderr)
+    if not failures:
+        print(f"all floors in {floors_path} hold", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def _cell(value: float | None) -> str:

@@ -137,6 +137,20 @@ class _Checker:
         for i, item in enumerate(value):
             self.span(f"{where}[{i}]", item, max_chars)
 
+    def record(self, kind: str, index: int, record: Any, allowed: set[str], seen_ids: set[Any]) -> str | None:
+        """Check a signal's or attribution's shape and id; its name for messages, or None if unusable."""
+        if not isinstance(record, dict):
+            self.add(f"{kind}s[{index}]", "must be an object")
+            return None
+        rid = record.get("id")
+        where = f"{kind} {rid}" if isinstance(rid, str) else f"{kind}s[{index}]"
+        self.keys(where, record, allowed)
+        self.name(f"{where}.id", rid)
+        if rid in seen_ids:
+            self.add(where, "duplicate id")
+        seen_ids.add(rid)
+        return where
+
     def keys(self, where: str, record: dict[str, Any], allowed: set[str]) -> None:
         unknown = sorted(set(record) - allowed)
         missing = sorted(allowed - set(record) - {"adjudicated"})
@@ -167,17 +181,10 @@ def check_annotation(path: Path, data: dict[str, Any], article: CorpusArticle | 
     seen_ids: set[str] = set()
     seen_signals: dict[tuple[str, str, tuple[int, ...]], str] = {}
     for i, sig in enumerate(signals):
-        where = f"signals[{i}]"
-        if not isinstance(sig, dict):
-            c.add(where, "must be an object")
+        where = c.record("signal", i, sig, SIGNAL_KEYS, seen_ids)
+        if where is None:
             continue
         sid = sig.get("id")
-        where = f"signal {sid}" if isinstance(sid, str) else where
-        c.keys(where, sig, SIGNAL_KEYS)
-        c.name(f"{where}.id", sid)
-        if sid in seen_ids:
-            c.add(where, "duplicate id")
-        seen_ids.add(sid)
         c.name(f"{where}.actor", sig.get("actor"))
         c.names(f"{where}.aliases", sig.get("aliases"), empty_ok=False)
         c.label(f"{where}.stance", sig.get("stance"), STANCES)
@@ -203,17 +210,9 @@ def check_annotation(path: Path, data: dict[str, Any], article: CorpusArticle | 
         c.add("attributions", "listed although attributions_annotated is false")
     seen_ids = set()
     for i, att in enumerate(attributions):
-        where = f"attributions[{i}]"
-        if not isinstance(att, dict):
-            c.add(where, "must be an object")
+        where = c.record("attribution", i, att, ATTRIBUTION_KEYS, seen_ids)
+        if where is None:
             continue
-        aid = att.get("id")
-        where = f"attribution {aid}" if isinstance(aid, str) else where
-        c.keys(where, att, ATTRIBUTION_KEYS)
-        c.name(f"{where}.id", aid)
-        if aid in seen_ids:
-            c.add(where, "duplicate id")
-        seen_ids.add(aid)
         c.name(f"{where}.speaker", att.get("speaker"))
         c.names(f"{where}.aliases", att.get("aliases"), empty_ok=False)
         c.label(f"{where}.speaker_kind", att.get("speaker_kind"), SPEAKER_KINDS)

@@ -19,6 +19,7 @@ from backchannel.corpus.annotations import (
     read_annotation,
 )
 from backchannel.corpus.texts import CorpusError, load_corpus
+from backchannel.evaluation import floor_verdict
 
 
 def add_corpus_commands(sub: argparse._SubParsersAction) -> None:
@@ -169,14 +170,11 @@ def cmd_stream(args: argparse.Namespace) -> int:
     from backchannel.corpus.stream import run_stream, sample_signals
     from backchannel.corpus.texts import STREAM_FILE, corpus_file, iter_corpus
     from backchannel.pipeline import Extractor
-    from backchannel.records import Article
-
     if args.sample and not args.sample_out:
         raise CorpusError("--sample needs --sample-out FILE")
     stream = list(iter_corpus(corpus_file(Path(args.corpus), STREAM_FILE)))
     extractor = Extractor()
-    results = extractor.extract_many(Article(text=a.text, title=a.title, outlet=a.outlet,
-                                             published=a.published, url=a.url) for a in stream)
+    results = extractor.extract_many(a.to_article() for a in stream)
     run = run_stream((a, r.to_dict()) for a, r in zip(stream, results, strict=True))
     figures = run.figures()
     if args.json:
@@ -194,12 +192,9 @@ def cmd_stream(args: argparse.Namespace) -> int:
 
 def predict_with(extractor):
     """A ``Predict`` over the project's extractor: each gold article's text and metadata, in one stream."""
-    from backchannel.records import Article
-
     def predict(golds):
         golds = list(golds)
-        articles = (Article(text=g.article.text, title=g.article.title, outlet=g.article.outlet,
-                            published=g.article.published, url=g.article.url) for g in golds)
+        articles = (g.article.to_article() for g in golds)
         for gold, result in zip(golds, extractor.extract_many(articles), strict=True):
             yield gold, result.to_dict()
 
@@ -269,10 +264,4 @@ def eval_corpus(args: argparse.Namespace) -> int:
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"floors pinned in {path}", file=sys.stderr)
         return 0
-    failures = gate.check(result, gate.read_floors(path))
-    for line in failures:
-        print(f"below floor: {line}", file=sys.stderr)
-    if failures:
-        return 1
-    print(f"all floors in {path} hold", file=sys.stderr)
-    return 0
+    return floor_verdict(gate.check(result, gate.read_floors(path)), path)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backchannel.errors import BackchannelError
+from backchannel.records import Article
 
 ANNOTATE_FILE = "annotate.jsonl"
 STREAM_FILE = "stream.jsonl"
@@ -36,6 +37,11 @@ class CorpusArticle:
     @property
     def sha256(self) -> str:
         return text_sha256(self.text)
+
+    def to_article(self) -> Article:
+        """The extractor's input: the text and the metadata a reader would have found."""
+        return Article(text=self.text, title=self.title, outlet=self.outlet, published=self.published,
+                       url=self.url, source=self.id)
 
 
 def text_sha256(text: str) -> str:
