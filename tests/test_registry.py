@@ -237,7 +237,7 @@ def test_a_user_file_extends_and_overrides(reg, tmp_path):
         {"name": "Jane Envoy", "kind": "person", "country": "Norway", "aliases": ["Envoy Jane"],
          "titles": [{"title": "Norwegian peace envoy", "from": "2024-01-01", "until": None}]},
         {"name": "Mike Johnson", "kind": "person", "country": "United States", "aliases": ["Johnson"]},
-        {"name": "Taha al-Nounou", "kind": "person", "country": "Palestine", "aliases": ["Taher al-Nunu"]},
+        {"name": "Taha al-Nounou", "kind": "person", "country": "Palestinians", "aliases": ["Taher al-Nunu"]},
     ]})
     user = ActorRegistry.from_file(path)
     assert len(user) == 4

@@ -113,3 +113,10 @@ def test_extract_many_reads_a_bounded_chunk_ahead(extractor: Extractor):
     first = next(results)
     assert first.about_war is False
     assert consumed[0] <= 4 * CHUNK_BATCHES
+
+
+def test_the_hyphenated_ceasefire_is_one_strong_word(tokenize):
+    text = "The two sides agreed a cease-fire on Monday. " + "Markets rose and people went shopping. " * 40
+    assert war_words([t.lower_ for t in tokenize(text)]) == {"cease-fire"}
+    assert is_about_war(tokenize(text))  # one strong word is enough, however long the article
+    assert not is_about_war(tokenize("Shops cease trading at six. " + "Markets rose again. " * 40))

@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--published", default="", metavar="DATE", help="the articles' publication date (overrides theirs)")
     ex.add_argument("--outlet", default="", metavar="NAME", help="the articles' outlet (overrides theirs)")
     ex.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+    ex.add_argument("--explain", action="store_true",
+                    help="with json/jsonl: per signal, the candidate gate, the holder's rule features and the "
+                    "model's scores")
     _all_articles_flag(ex)
 
     ev = sub.add_parser(
@@ -67,15 +70,38 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
     ev.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     _all_articles_flag(ev)
+    tr = sub.add_parser(
+        "train", help="train the signal model from the annotations (needs the train extra)",
+        description="Fine-tune the sentence encoder on the train split's candidate pairs (plus --extra "
+        "annotation folders, e.g. analysts' corrections), choose the threshold on a seeded validation part "
+        "of train, export ONNX (fp32 and int8) to --out, score the dev split and write the model card. "
+        "Seeded and offline; needs `pip install -e '.[train]'` (torch, transformers).")
+    tr.add_argument("--corpus", required=True, metavar="PATH", help="the corpus folder (annotate.jsonl)")
+    tr.add_argument("--annotations", required=True, metavar="DIR", help="the annotation files")
+    tr.add_argument("--extra", action="append", default=[], metavar="DIR",
+                    help="more annotation folders to train on (all their articles)")
+    tr.add_argument("--out", required=True, metavar="MODEL_DIR", help="where to write the model")
+    tr.add_argument("--seed", type=int, default=13)
+    tr.add_argument("--epochs", type=int, default=3)
+    tr.add_argument("--negatives", type=float, default=3.0, metavar="R",
+                    help="none pairs kept per positive pair (default 3)")
+    tr.add_argument("--lr", type=float, default=5e-5, help="peak learning rate (default 5e-5)")
+    tr.add_argument("--max-length", type=int, default=128, help="tokens per pair (default 128)")
+    tr.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
+    tr.add_argument("--no-progress", action="store_true", help="no progress output")
     add_store_commands(sub)
     add_corpus_commands(sub)
     return parser
 
 
 def _all_articles_flag(p: argparse.ArgumentParser) -> None:
+    """The extraction settings every extracting command shares: what is parsed, what decides signals."""
     p.add_argument("--all-articles", action="store_true",
                    help="parse every article; by default articles with no war vocabulary are skipped before "
                    "parsing (they cannot hold a signal) and get no attributions")
+    p.add_argument("--signal-model", default="", metavar="DIR|rules",
+                   help="what decides the signals: the shipped model (default), 'rules' for the hand-written rules, or a model folder "
+                   "written by `backchannel train`")
 
 
 def _workers(value: str) -> int:
@@ -262,7 +288,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                               ("text", "title", "outlet", "author", "published", "url")})
     with _open_store(args, must_exist=False) as store, _progress(not args.no_progress) as progress:
         summary = ingest(
-            args.sources, store, ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles),
+            args.sources, store, ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
+                          signal_model=args.signal_model),
             actors_file=args.actors, glob=args.glob, allow_private=args.allow_private, mapping=mapping,
             batch_size=max(1, args.batch_size), workers=args.workers,
             progress=progress, on_error=lambda line: print(f"error: {line}", file=sys.stderr),
@@ -275,7 +302,8 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from .extractor_spec import ExtractorSpec
     from .ingest import reprocess
 
-    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles)
+    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
+                          signal_model=args.signal_model)
     with _open_store(args) as store:
         summary = reprocess(store, spec, actors_file=args.actors, workers=args.workers)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
@@ -448,7 +476,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if not files:
             print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
-    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles)
+    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles,
+                          signal_model=args.signal_model)
     results = []
     for article in articles:
         try:
@@ -461,9 +490,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"error: {article.source}: extraction failed ({type(exc).__name__}: {exc})", file=sys.stderr)
     if results:
         if args.format == "json":
-            print(to_json(results, as_list=len(files) > 1 or len(args.paths) > 1 or Path(args.paths[0]).is_dir()))
+            print(to_json(results, as_list=len(files) > 1 or len(args.paths) > 1 or Path(args.paths[0]).is_dir(),
+                          explain=args.explain))
         elif args.format == "jsonl":
-            print(to_jsonl(results))
+            print(to_jsonl(results, explain=args.explain))
         else:
             sys.stdout.write(to_table(results))
     if failures:
@@ -482,7 +512,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from .pipeline import Extractor
     from .read import read_path
 
-    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles)
+    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles,
+                          signal_model=args.signal_model)
 
     def extract(path: Path) -> dict:
         return extractor.extract(read_path(path)).to_dict()
@@ -501,6 +532,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from .training.run import TrainSettings, train
+
+    card = train(TrainSettings(corpus=Path(args.corpus), annotations=Path(args.annotations), out=Path(args.out),
+                               extra=[Path(p) for p in args.extra], seed=args.seed, epochs=args.epochs,
+                               negatives=args.negatives, lr=args.lr, max_length=args.max_length,
+                               threads=args.threads, progress=not args.no_progress))
+    print(json.dumps({"out": args.out, "threshold": card["threshold"], "dev": card.get("dev", {})}, indent=1))
+    return 0
+
+
 COMMANDS = {
     "extract": cmd_extract,
     "eval": cmd_eval,
@@ -516,6 +558,7 @@ COMMANDS = {
     "divergence": cmd_divergence,
     "corroboration": cmd_corroboration,
     "corpus": cmd_corpus,
+    "train": cmd_train,
 }
 
 

@@ -4,7 +4,8 @@
      ├── InputError        a document cannot be read (empty, binary, bad encoding, too big,
      │                     no article in the HTML, JSON without ``text``); names the file
      ├── ActorFileError    a user's ``--actors`` file is malformed; names the file and entry
-     └── ModelError        no usable spaCy English pipeline is installed; says what to install
+     └── ModelError        no usable spaCy pipeline, or a missing or corrupt signal model file;
+                           names the file or says what to install
 
 The CLI turns each of these into one line on stderr; nothing else should reach
 the user as a traceback.
@@ -36,4 +37,4 @@ class ActorFileError(BackchannelError):
 
 
 class ModelError(BackchannelError):
-    """No usable spaCy pipeline could be loaded."""
+    """No usable spaCy pipeline, or the signal model (ONNX, tokenizer, labels) is missing or corrupt."""

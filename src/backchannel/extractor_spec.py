@@ -17,8 +17,10 @@ class ExtractorSpec:
 
     actors_file: str = ""
     all_articles: bool = False
+    signal_model: str = ""  # '' the default decision, 'rules', or a model folder
 
     def __call__(self) -> Extractor:
         from .pipeline import Extractor
 
-        return Extractor(actors_file=self.actors_file, all_articles=self.all_articles)
+        return Extractor(actors_file=self.actors_file, all_articles=self.all_articles,
+                         signal_model=self.signal_model)

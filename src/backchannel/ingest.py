@@ -29,11 +29,14 @@ from .store import Status, Store, article_id
 
 
 @lru_cache(maxsize=8)
-def extractor_version(actors_file: str = "", all_articles: bool = False) -> str:
+def extractor_version(actors_file: str = "", all_articles: bool = False, signal_model: str = "") -> str:
     """The package version plus a digest of the rule data (lexicons, actor registry, a user's --actors
-    file): editing a word list changes what is extracted, so it must trigger ``reprocess`` like a code
-    release does.  ``+all`` marks results of ``--all-articles`` (articles not about a war parsed too):
-    switching it on makes the articles stored without it due for ``reprocess``."""
+    file) and of the signal model's weights: editing a word list or shipping a new model changes what is
+    extracted, so it must trigger ``reprocess`` like a code release does.  ``+all`` marks results of
+    ``--all-articles`` (articles not about a war parsed too): switching it on makes the articles stored
+    without it due for ``reprocess``."""
+    from .model.choice import RULES, model_digest, resolve_signal_model
+
     digest = hashlib.sha256()
     folder = resources.files("backchannel.nlp.lexicons")
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
@@ -44,7 +47,9 @@ def extractor_version(actors_file: str = "", all_articles: bool = False) -> str:
             digest.update(Path(actors_file).read_bytes())
         except OSError:
             pass  # the extractor reports an unreadable file itself
-    return f"{__version__}+{digest.hexdigest()[:10]}" + ("+all" if all_articles else "")
+    model = resolve_signal_model(signal_model)
+    decision = "rules" if model == RULES else "m" + model_digest(Path(model))[:10]
+    return f"{__version__}+{digest.hexdigest()[:10]}+{decision}" + ("+all" if all_articles else "")
 
 
 @dataclass
@@ -106,7 +111,8 @@ def ingest(
     ``workers`` > 1 it must be an ``ExtractorSpec`` (each worker process builds its own).
     """
     summary = IngestSummary()
-    version = extractor_version(actors_file, bool(getattr(extractor, "all_articles", False)))
+    version = extractor_version(actors_file, bool(getattr(extractor, "all_articles", False)),
+                                getattr(extractor, "signal_model", ""))
     run_id = store.begin_run(version)
     started = time.perf_counter()
 
@@ -198,7 +204,7 @@ def reprocess(
     """Re-extract the stored articles whose signals came from another extractor version, one transaction
     per article; with ``workers`` > 1 (and an ``ExtractorSpec``) in worker processes."""
     summary = IngestSummary()
-    version = extractor_version(actors_file, extractor.all_articles)
+    version = extractor_version(actors_file, extractor.all_articles, extractor.signal_model)
     run_id = store.begin_run(version)
     started = time.perf_counter()
     ids: deque[str] = deque()

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from .records import ArticleResult
 
 
-def to_json(results: Sequence[ArticleResult], as_list: bool) -> str:
+def to_json(results: Sequence[ArticleResult], as_list: bool, explain: bool = False) -> str:
     """One object for one article; a list, in input order, when several paths were given."""
-    data = [r.to_dict() for r in results]
+    data = [r.to_dict(explain) for r in results]
     return json.dumps(data if as_list else data[0], ensure_ascii=False, indent=1)
 
 
-def to_jsonl(results: Sequence[ArticleResult]) -> str:
-    return "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in results)
+def to_jsonl(results: Sequence[ArticleResult], explain: bool = False) -> str:
+    return "\n".join(json.dumps(r.to_dict(explain), ensure_ascii=False) for r in results)
 
 
 def to_table(results: Sequence[ArticleResult], width: int | None = None) -> str:

@@ -22,6 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .errors import ModelError
+from .model.choice import resolve_signal_model
 from .nlp.factories import results_of
 from .nlp.loading import load_pipeline
 from .nlp.scope import is_about_war
@@ -45,8 +46,11 @@ class ExtractionFailure:
 class Extractor:
     """Holds a loaded pipeline; ``extract`` and ``extract_many`` are pure functions of the article."""
 
-    def __init__(self, actors_file: str = "", nlp: Language | None = None, all_articles: bool = False) -> None:
-        self.nlp = nlp or load_pipeline(actors_file=actors_file)
+    def __init__(self, actors_file: str = "", nlp: Language | None = None, all_articles: bool = False,
+                 signal_model: str = "", quantized: bool = False) -> None:
+        """``signal_model``: '' the default decision (``model.choice``), 'rules', or a model folder."""
+        self.signal_model = resolve_signal_model(signal_model)
+        self.nlp = nlp or load_pipeline(actors_file=actors_file, signals=self.signal_model, quantized=quantized)
         self.all_articles = all_articles
 
     def _doc(self, article: Article) -> Doc:
@@ -115,4 +119,5 @@ def to_result(article: Article, doc: Doc) -> ArticleResult:
         Signal(**{**s, "evidence_span": tuple(s["evidence_span"]) if s["evidence_span"] else None})
         for s in data["signals"]
     ]
-    return ArticleResult(article=article, attributions=attributions, signals=signals)
+    return ArticleResult(article=article, attributions=attributions, signals=signals,
+                         explanations=list(data.get("explanations") or []))

@@ -119,11 +119,17 @@ class ArticleResult:
     attributions: list[Attribution] = field(default_factory=list)
     signals: list[Signal] = field(default_factory=list)
     about_war: bool = True
+    #: Per signal, why it was decided (the candidate's gate, holder features and the model's scores);
+    #: filled by the learned decision, printed by ``extract --explain`` only.
+    explanations: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, explain: bool = False) -> dict[str, Any]:
+        d = {
             "article": self.article.to_dict(),
             "about_war": self.about_war,
             "attributions": [a.to_dict() for a in self.attributions],
             "signals": [s.to_dict() for s in self.signals],
         }
+        if explain:
+            d["explanations"] = list(self.explanations)
+        return d

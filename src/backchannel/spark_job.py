@@ -125,6 +125,7 @@ def run(
     partitions: int | None = None,
     actors_file: str = "",
     all_articles: bool = False,
+    signal_model: str = "",
     overwrite: bool = False,
     spark: SparkSession | None = None,
 ) -> JobSummary:
@@ -139,9 +140,9 @@ def run(
     own_session = spark is None
     session = spark or spark_session(master)
     try:
-        version = extractor_version(actors_file, all_articles)
+        version = extractor_version(actors_file, all_articles, signal_model)
         tasks = partitions or max(2, 4 * session.sparkContext.defaultParallelism)
-        spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles)
+        spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model)
         rows = _result_rdd(session, input_path, tasks, spec, version)
         articles = session.sparkContext.accumulator(0)
         errors = session.sparkContext.accumulator(0)
@@ -436,6 +437,10 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         "--all-articles", action="store_true",
         help="parse every article; by default articles with no war vocabulary are skipped before parsing",
     )
+    parser.add_argument(
+        "--signal-model", default="", metavar="DIR|rules",
+        help="what decides the signals: the shipped model (default), 'rules', or a model folder",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
     return parser
 
@@ -463,6 +468,7 @@ def run_command(args: argparse.Namespace) -> int:
             partitions=args.partitions,
             actors_file=args.actors,
             all_articles=args.all_articles,
+            signal_model=args.signal_model,
             overwrite=args.overwrite,
         )
     except BackchannelError as exc:

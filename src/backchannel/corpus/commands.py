@@ -77,6 +77,8 @@ def add_corpus_commands(sub: argparse._SubParsersAction) -> None:
     stm.add_argument("--sample-out", default="", metavar="FILE",
                      help="where to write the sample (it holds article text: keep it out of the repository)")
     stm.add_argument("--json", action="store_true", help="print the figures as JSON")
+    stm.add_argument("--signal-model", default="", metavar="DIR|rules",
+                     help="what decides the signals: the shipped model (default), 'rules', or a model folder")
     _corpus_flag(stm)
     stm.set_defaults(corpus_func=cmd_stream)
 
@@ -173,7 +175,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
     if args.sample and not args.sample_out:
         raise CorpusError("--sample needs --sample-out FILE")
     stream = list(iter_corpus(corpus_file(Path(args.corpus), STREAM_FILE)))
-    extractor = Extractor()
+    extractor = Extractor(signal_model=args.signal_model)
     results = extractor.extract_many(a.to_article() for a in stream)
     run = run_stream((a, r.to_dict()) for a, r in zip(stream, results, strict=True))
     figures = run.figures()
@@ -245,7 +247,8 @@ def eval_corpus(args: argparse.Namespace) -> int:
     else:
         from backchannel.pipeline import Extractor
 
-        predict = predict_with(Extractor(actors_file=args.actors, all_articles=args.all_articles))
+        predict = predict_with(Extractor(actors_file=args.actors, all_articles=args.all_articles,
+                                         signal_model=args.signal_model))
     result = evaluate_corpus(golds, predict, split=args.split)
     result.digest = split_digest(corpus, golds)
     if args.json:

@@ -48,7 +48,8 @@ BOTH_SIDES = re.compile(
 )
 
 
-def _is_both_sides(span: Span) -> bool:
+def is_both_sides(span: Span) -> bool:
+    """"both sides", "the two countries", "the warring parties": the two parties of the article's conflict."""
     return bool(BOTH_SIDES.match(" ".join(span.text.lower().split())))
 
 
@@ -245,7 +246,7 @@ class DocumentActors:
                     if state:
                         return Mention(span.start_char, span.end_char, state, "state", root.dep_.startswith("nsubj"))
         # "both sides", "the two countries": the two actors the article is most about
-        if _is_both_sides(span):
+        if is_both_sides(span):
             return None
         # "the cabinet", "the army", "the government": the state the article last named
         if low in BARE_INSTITUTIONS and len(span) <= 2 and any(t.lower_ == "the" for t in root.children):

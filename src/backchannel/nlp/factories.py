@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..errors import ModelError
 from .attribution import FoundAttribution, extract_attributions
+from .candidates import find_candidates
 from .context import DocContext
+from .decision import decide, explain, to_signals
 from .registry import ActorRegistry
+from .scope import is_about_war
 from .sentindex import forget
 from .signals import extract_signals
 
@@ -71,7 +75,8 @@ class AttributionComponent:
         # hand the working objects to the signal component only when it runs next; a Doc leaving the
         # pipeline must hold plain data (DocBin, n_process)
         names = self.nlp.pipe_names
-        signals_follow = "backchannel_signals" in names[names.index(self.name) + 1 :] if self.name in names else False
+        following = names[names.index(self.name) + 1 :] if self.name in names else []
+        signals_follow = "backchannel_signals" in following or "backchannel_decision" in following
         doc._.bc_found = (ctx, found) if signals_follow else None
         forget(doc)
         return doc
@@ -86,11 +91,7 @@ class SignalComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         require_parse(doc)
-        found: tuple[DocContext, list[FoundAttribution]] | None = doc._.bc_found
-        if found is None:
-            ctx = DocContext.build(doc, self.registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title)
-            found = (ctx, extract_attributions(ctx))
-        ctx, attributions = found
+        ctx, attributions = found_or_built(doc, self.registry)
         signals = extract_signals(ctx, attributions)
         doc._.backchannel = {
             "attributions": [f.record.to_dict() for f in attributions],
@@ -99,6 +100,71 @@ class SignalComponent:
         doc._.bc_found = None  # drop the working objects: the Doc must stay serialisable
         forget(doc)
         return doc
+
+
+class DecisionComponent:
+    """Finds signals with the learned model: candidate pairs (``candidates.py``) scored by the encoder,
+    decided above the model's threshold (``decision.py``).  Replaces ``backchannel_signals``; the
+    attributions still come from the attribution rules.  ``doc.spans["bc_candidates"]`` keeps the
+    candidate sentences, labelled with the decided stance or ``none``."""
+
+    def __init__(self, nlp: Language, name: str, actors_file: str, model_dir: str, threshold: float,
+                 quantized: bool) -> None:
+        self.name = name
+        self.registry = registry_for(actors_file)
+        self.model = load_model(model_dir, quantized, _mtime(Path(model_dir) / "model.onnx"))
+        card_threshold = self.model.card.get("threshold")
+        if threshold <= 0 and not isinstance(card_threshold, (int, float)):
+            raise ModelError(f"{Path(model_dir) / 'card.json'}: no decision threshold (write the model with "
+                             "`backchannel train`, or give the component a threshold)")
+        self.threshold = float(threshold if threshold > 0 else card_threshold)
+
+    def __call__(self, doc: Doc) -> Doc:
+        require_parse(doc)
+        ctx, attributions = found_or_built(doc, self.registry)
+        candidates = find_candidates(ctx, attributions) if is_about_war(doc) else []
+        scores = self.model.predict([c.pair() for c in candidates]) if candidates else []
+        decisions = decide(candidates, scores, self.threshold)
+        signals = to_signals(ctx, attributions, decisions)
+        best: dict[int, str] = {}
+        for d in sorted(decisions, key=lambda d: -d.probability):
+            best.setdefault(d.candidate.sent.start, d.stance)
+        doc.spans["bc_candidates"] = [Span(doc, start, end, label=best.get(start, "none"))
+                                      for start, end in sorted({(c.sent.start, c.sent.end) for c in candidates})]
+        doc._.backchannel = {
+            "attributions": [f.record.to_dict() for f in attributions],
+            "signals": [s.to_dict() for s in signals],
+            "explanations": [explain(d, s) for d, s in zip(decisions, signals, strict=True)],
+        }
+        doc._.bc_found = None
+        forget(doc)
+        return doc
+
+
+def found_or_built(doc: Doc, registry: ActorRegistry) -> tuple[DocContext, list[FoundAttribution]]:
+    """The attribution component's working objects, or the same built here when it did not run first."""
+    found: tuple[DocContext, list[FoundAttribution]] | None = doc._.bc_found
+    if found is None:
+        ctx = DocContext.build(doc, registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title)
+        found = (ctx, extract_attributions(ctx))
+    return found
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0  # PairModel reports the missing file with its name
+
+
+@lru_cache(maxsize=4)
+def load_model(model_dir: str, quantized: bool = False, mtime: int = 0):
+    """The pair model of a folder (cached per folder, precision and modification time: one session per
+    process, and a model retrained into the same folder is read again)."""
+    del mtime  # part of the cache key only
+    from ..model.runtime import PairModel
+
+    return PairModel(Path(model_dir), quantized=quantized)
 
 
 @Language.component("backchannel_paragraphs")
@@ -117,6 +183,14 @@ def paragraph_boundaries(doc: Doc) -> Doc:
 @Language.factory("backchannel_attributions", default_config={"actors_file": ""})
 def make_attribution_component(nlp: Language, name: str, actors_file: str) -> AttributionComponent:
     return AttributionComponent(nlp, name, actors_file)
+
+
+@Language.factory("backchannel_decision",
+                  default_config={"actors_file": "", "model_dir": "", "threshold": 0.0, "quantized": False},
+                  assigns=["doc._.backchannel", "doc.spans"])
+def make_decision_component(nlp: Language, name: str, actors_file: str, model_dir: str,
+                            threshold: float, quantized: bool) -> DecisionComponent:
+    return DecisionComponent(nlp, name, actors_file, model_dir, threshold, quantized)
 
 
 @Language.factory("backchannel_signals", default_config={"actors_file": ""})

