@@ -122,7 +122,9 @@ def test_user_actor_file_adds_an_actor(tmp_path: Path):
         "Marsh war\n\nThe Marsh Front said on Monday it was ready for a ceasefire after a year of war.",
         encoding="utf-8",
     )
-    proc = run("extract", str(article), "--actors", str(actors), "--published", "2025-01-10")
+    # the rules decide here: this pins the actor file's path into extraction, not the model's judgement
+    proc = run("extract", str(article), "--actors", str(actors), "--published", "2025-01-10",
+               "--signal-model", "rules")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert [s["actor"] for s in out["signals"]] == ["Free Marsh Front"]

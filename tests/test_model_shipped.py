@@ -24,8 +24,8 @@ TRADE = ("The United States and China agreed on Monday to a 90-day truce on tari
 
 
 @pytest.fixture(scope="module")
-def shipped() -> Extractor:
-    return Extractor()
+def shipped(extractor: Extractor) -> Extractor:
+    return extractor
 
 
 def test_the_card_names_the_shipped_weights_the_base_model_and_the_figures():

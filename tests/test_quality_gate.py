@@ -17,21 +17,21 @@ from backchannel.read import read_path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_gold_set_meets_floors(extractor):
-    report = evaluate(ROOT / "eval" / "gold", lambda p: extractor.extract(read_path(p)).to_dict())
+def test_gold_set_meets_floors(rules_extractor):
+    report = evaluate(ROOT / "eval" / "gold", lambda p: rules_extractor.extract(read_path(p)).to_dict())
     floors = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
     problems = check_floors(report, floors)
     assert not problems, "\n".join(problems) + "\n\n" + format_report(report)
 
 
-def test_gold_set_meets_floors_when_every_article_is_parsed(extractor):
+def test_gold_set_meets_floors_when_every_article_is_parsed(rules_extractor):
     """--all-articles: the attribution rules keep their own floor on the negatives the scan skips."""
-    everything = Extractor(nlp=extractor.nlp, all_articles=True)
+    everything = Extractor(nlp=rules_extractor.nlp, all_articles=True, signal_model="rules")
     report = evaluate(ROOT / "eval" / "gold", lambda p: everything.extract(read_path(p)).to_dict())
     floors = json.loads((ROOT / "eval" / "floors.json").read_text(encoding="utf-8"))
     problems = check_floors(report, floors, all_articles=True)
     assert not problems, "\n".join(problems) + "\n\n" + format_report(report)
-    skipped = evaluate(ROOT / "eval" / "gold", lambda p: extractor.extract(read_path(p)).to_dict())
+    skipped = evaluate(ROOT / "eval" / "gold", lambda p: rules_extractor.extract(read_path(p)).to_dict())
     assert report.signals == skipped.signals  # the scan never costs a signal
     assert report.attributions.recall > skipped.attributions.recall
 

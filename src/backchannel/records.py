@@ -120,8 +120,9 @@ class ArticleResult:
     signals: list[Signal] = field(default_factory=list)
     about_war: bool = True
     #: Per signal, why it was decided (the candidate's gate, holder features and the model's scores);
-    #: filled by the learned decision, printed by ``extract --explain`` only.
-    explanations: list[dict[str, Any]] = field(default_factory=list)
+    #: filled by the learned decision, printed by ``extract --explain`` only; diagnostics, so neither
+    #: stored nor part of a result's equality.
+    explanations: list[dict[str, Any]] = field(default_factory=list, compare=False)
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d = {
