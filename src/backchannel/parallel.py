@@ -14,6 +14,7 @@ a prefix of the stream and a rerun after a crash finishes the rest.  Workers are
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -170,6 +171,7 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_worker(spec: ExtractorSpec, batch_size: int) -> None:
+    os.environ["BACKCHANNEL_MODEL_THREADS"] = "1"  # the workers already use every core between them
     _WORKER["extractor"] = spec()
     _WORKER["batch_size"] = batch_size
 

@@ -160,11 +160,14 @@ def _mtime(path: Path) -> int:
 @lru_cache(maxsize=4)
 def load_model(model_dir: str, quantized: bool = False, mtime: int = 0):
     """The pair model of a folder (cached per folder, precision and modification time: one session per
-    process, and a model retrained into the same folder is read again)."""
+    process, and a model retrained into the same folder is read again).  It scores on every core of
+    the machine, unless ``BACKCHANNEL_MODEL_THREADS`` says otherwise: worker processes set it to 1, as
+    they already share the cores among themselves."""
     del mtime  # part of the cache key only
     from ..model.runtime import PairModel
 
-    return PairModel(Path(model_dir), quantized=quantized)
+    threads = int(os.environ.get("BACKCHANNEL_MODEL_THREADS") or os.cpu_count() or 1)
+    return PairModel(Path(model_dir), quantized=quantized, threads=threads)
 
 
 @Language.component("backchannel_paragraphs")
