@@ -43,10 +43,12 @@ def test_the_default_decision_is_the_shipped_model_and_its_digest_is_in_the_vers
     assert extractor_version(signal_model="rules").split("+")[2] == "rules"
 
 
-def test_the_default_extractor_finds_the_accepting_party(shipped):
+def test_the_default_extractor_finds_a_stated_position_and_nothing_for_the_fighting(shipped):
     result = shipped.extract(Article(text=TALKS, published="2014-08-04", outlet="Test Desk"))
-    by_actor = {(s.actor, s.stance) for s in result.signals}
-    assert any(actor == "Hamas" and stance in ("agrees", "open") for actor, stance in by_actor), by_actor
+    found = {(s.actor, s.stance) for s in result.signals}
+    # the two positions the text states; the shipped model (dev F1 0.415) is not sure of both
+    assert found & {("Hamas", "agrees"), ("Egypt", "urges")}, found
+    assert not [s for s in result.signals if "airstrikes" in s.evidence], found
     assert all(s.evidence in TALKS and s.when.startswith("2014-08") for s in result.signals)
     assert len(result.explanations) == len(result.signals)
     assert {"gate", "holder", "scores"} <= set(result.explanations[0])

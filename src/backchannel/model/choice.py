@@ -31,19 +31,23 @@ def resolve_signal_model(choice: str = "") -> str:
 
 
 MODEL_FILES = ("model.onnx", "tokenizer.json", "labels.json", "card.json")
+OPTIONAL_FILES = ("linear.npz",)
 
 
 def model_digest(model_dir: Path) -> str:
     """sha256 over a model folder's files that change what it extracts (weights, tokenizer, label
-    orders, the card's threshold): part of the extractor version, so a new model makes the articles
-    stored with the old one due for ``reprocess``.  Cached by the files' modification times."""
+    orders, the card's thresholds, the linear scorer when there is one): part of the extractor
+    version, so a new model makes the articles stored with the old one due for ``reprocess``.
+    Cached by the files' modification times."""
     folder = Path(model_dir)
     stamps = []
-    for name in MODEL_FILES:
+    for name in MODEL_FILES + OPTIONAL_FILES:
         path = folder / name
         try:
             stamps.append((name, path.stat().st_mtime_ns, path.stat().st_size))
         except OSError:
+            if name in OPTIONAL_FILES:
+                continue
             raise ModelError(f"{path}: no such file (a signal model folder holds {', '.join(MODEL_FILES)}; "
                              "reinstall the package, or pass --signal-model rules)") from None
     return _digest(str(folder), tuple(stamps))

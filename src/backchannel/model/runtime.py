@@ -22,6 +22,7 @@ from tokenizers import Tokenizer
 
 from backchannel.errors import ModelError, printable
 from backchannel.model.examples import CHANNEL_LABELS, STANCE_LABELS, TOPIC_LABELS
+from backchannel.model.linear import LinearStance, mix
 
 INPUT_NAMES: tuple[str, ...] = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT_NAMES: tuple[str, ...] = ("stance_logits", "topic_logits", "channel_logits")
@@ -114,7 +115,9 @@ class PairModel:
     """A fine-tuned pair classifier loaded from a folder written by ``backchannel.training.finetune``.
 
     The folder holds ``model.onnx`` (and ``model.int8.onnx``), ``tokenizer.json``, ``labels.json`` and
-    optionally ``card.json`` (how and on what the model was trained; kept as ``self.card``).
+    optionally ``card.json`` (how and on what the model was trained; kept as ``self.card``) and
+    ``linear.npz``, a linear stance scorer whose probabilities are mixed into the encoder's with the
+    card's ``linear_weight`` (``model/linear.py``).
     """
 
     def __init__(self, model_dir: Path, *, quantized: bool = False, threads: int = 1) -> None:
@@ -128,6 +131,7 @@ class PairModel:
         self.session = self._session(self.onnx_path, threads)
         self._input_names = [i.name for i in self.session.get_inputs()]
         self._digest: str | None = None
+        self.linear, self.linear_weight = self._linear(self.model_dir / "linear.npz", self.card)
 
     @staticmethod
     def _card(path: Path) -> dict[str, Any]:
@@ -140,6 +144,17 @@ class PairModel:
         if not isinstance(card, dict):
             raise ModelError(f"{path}: expected a JSON object")
         return card
+
+    @staticmethod
+    def _linear(path: Path, card: dict[str, Any]) -> tuple[LinearStance | None, float]:
+        """The folder's linear scorer and its weight (none when the file is absent)."""
+        if not path.exists():
+            return None, 0.0
+        weight = card.get("linear_weight")
+        if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not 0 <= weight <= 1:
+            raise ModelError(f"{path.parent / 'card.json'}: linear_weight must be a number from 0 to 1 "
+                             f"when {path.name} is present, not {weight!r}")
+        return LinearStance(path), float(weight)
 
     @staticmethod
     def _tokenizer(path: Path) -> Tokenizer:
@@ -199,7 +214,17 @@ class PairModel:
         return dict(zip(OUTPUT_NAMES, values, strict=True))
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> list[PairScores]:
-        """Probabilities for every pair, in input order.
+        """Probabilities for every pair, in input order: the encoder's, with the linear scorer's stance
+        mixed in when the folder has one."""
+        scores = self.encoder_scores(pairs, batch_size)
+        if self.linear is None or not self.linear_weight:
+            return scores
+        linear = self.linear.predict(pairs)
+        return [PairScores(mix(s.stance, lin, self.linear_weight), s.topic, s.channel)
+                for s, lin in zip(scores, linear, strict=True)]
+
+    def encoder_scores(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> list[PairScores]:
+        """The encoder's probabilities for every pair, in input order.
 
         Pairs are batched by length so a batch pads to similar lengths (far less wasted attention on
         padding); the results are put back in the caller's order.

