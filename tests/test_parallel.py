@@ -76,7 +76,7 @@ def test_a_killed_worker_costs_a_retry_not_the_run(extractor: Extractor):
     with WorkerPool(ExtractorSpec(), workers=2, batch_size=2) as pool:
         run = pool.run([articles[i : i + 8] for i in range(0, len(articles), 8)])
         got.append(next(run))
-        victim = next(iter(pool._pool._processes))  # a live worker, while chunks are in flight
+        victim = pool.worker_pids()[0]  # a live worker, while chunks are in flight
         os.kill(victim, signal.SIGKILL)
         got.extend(run)
         assert pool.restarts >= 1
