@@ -189,6 +189,14 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     _all_articles_flag(rep)
     _doc_timeout_flag(rep)
 
+    runs = sub.add_parser("runs", help="the ingest and reprocess runs: finished, running or interrupted",
+                          description="List the runs, newest first, with their status and what they stored. "
+                          "A run whose process died (killed, out of memory) is marked interrupted, with the "
+                          "articles it had committed.")
+    _db_flag(runs)
+    runs.add_argument("--limit", type=_positive, default=20, help="at most N runs (default 20)")
+    runs.add_argument("--format", choices=("table", "json"), default="table")
+
     sig = sub.add_parser("signals", help="list stored signals with filters",
                          description="List the stored negotiation signals, oldest first, with filters.")
     _db_flag(sig)
@@ -330,6 +338,16 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
         summary = reprocess(store, spec, actors_file=args.actors, workers=args.workers, doc_timeout=args.doc_timeout)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
     return 1 if summary.errors else 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from .runs import mark_dead_runs, runs_table
+
+    with _open_store(args) as store:
+        mark_dead_runs(store)
+        rows = store.runs(limit=args.limit)
+    sys.stdout.write(runs_table(rows) if args.format == "table" else json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    return 0
 
 
 def cmd_signals(args: argparse.Namespace) -> int:
@@ -568,6 +586,7 @@ COMMANDS = {
     "eval": cmd_eval,
     "ingest": cmd_ingest,
     "reprocess": cmd_reprocess,
+    "runs": cmd_runs,
     "signals": cmd_signals,
     "actors": cmd_actors,
     "show": cmd_show,

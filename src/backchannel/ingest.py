@@ -25,6 +25,7 @@ from .parallel import DOC_TIMEOUT, extract_stream
 from .pipeline import ExtractionFailure, Extractor
 from .read import FieldMapping, iter_source
 from .records import Article
+from .runs import begin_run
 from .store import Status, Store, article_id
 
 
@@ -116,7 +117,7 @@ def ingest(
     summary = IngestSummary()
     version = extractor_version(actors_file, bool(getattr(extractor, "all_articles", False)),
                                 getattr(extractor, "signal_model", ""))
-    run_id = store.begin_run(version)
+    run_id = begin_run(store, version)
     started = time.perf_counter()
 
     def fail(source: str, reason: str) -> None:
@@ -210,7 +211,7 @@ def reprocess(
     per article; with an ``ExtractorSpec`` in supervised worker processes (``doc_timeout`` per article)."""
     summary = IngestSummary()
     version = extractor_version(actors_file, extractor.all_articles, extractor.signal_model)
-    run_id = store.begin_run(version)
+    run_id = begin_run(store, version)
     started = time.perf_counter()
     ids: deque[str] = deque()
 
