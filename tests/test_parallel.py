@@ -114,7 +114,7 @@ def test_ingest_with_two_workers_stores_what_one_process_stores(tmp_path: Path, 
 
 
 def test_cli_ingest_with_workers_then_all_articles_and_reprocess(tmp_path: Path):
-    """`python -m backchannel ingest --workers 2` (spawned workers re-import the entry module); articles
+    """`python -m backchannel ingest --workers 2` (real worker processes of the installed CLI); articles
     stored without --all-articles are due for `reprocess --all-articles`, which adds their attributions."""
     folder = tmp_path / "in"
     folder.mkdir()
