@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -118,6 +119,26 @@ def test_sigkilled_ingest_leaves_no_worker_or_tracker_behind(tmp_path: Path):
             os.kill(pid, signal.SIGKILL)
         leftovers.append(left)
     assert leftovers == [[]] * 10
+
+
+def test_the_portable_watch_ends_a_busy_worker_when_its_connection_closes():
+    """The fallback where prctl does not exist: the end of the connection to the parent ends the
+    process, while its main thread is busy computing."""
+    ours, theirs = socket.socketpair()
+    busy = ("import sys\n"
+            "from multiprocessing.connection import Connection\n"
+            "from backchannel.lifeline import exit_when_closed\n"
+            "exit_when_closed(Connection(int(sys.argv[1])).recv, print)\n"
+            "while True:\n    sum(range(10_000))\n")
+    child = subprocess.Popen([sys.executable, "-c", busy, str(theirs.fileno())], pass_fds=(theirs.fileno(),))
+    theirs.close()
+    try:
+        time.sleep(1)
+        assert child.poll() is None  # busy, and still listening
+        ours.close()
+        assert child.wait(timeout=10) == 0
+    finally:
+        child.kill()
 
 
 def test_an_interrupted_run_is_marked_when_the_next_one_starts(tmp_path: Path):
