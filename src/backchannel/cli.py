@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .corpus.commands import add_corpus_commands, cmd_corpus
 from .errors import BackchannelError, InputError
-from .records import CHANNELS, STANCES, TOPICS, Article
+from .records import CHANNELS, STANCES, TOPICS
 
 ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
 SKIPPED_NAMES = {"readme.md", "readme.txt", "license", "license.md", "gold.json"}
@@ -499,31 +499,24 @@ def expand_paths(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from .documents import ArticleFile
     from .extractor_spec import ExtractorSpec
     from .output import to_json, to_jsonl, to_table
     from .parallel import extract_stream
     from .pipeline import ExtractionFailure
-    from .read import read_path
 
     files = expand_paths(args.paths)
-    articles: list[Article] = []
-    failures = 0
-    for f in files:
-        try:
-            articles.append(read_path(f, published=args.published, outlet=args.outlet))
-        except InputError as exc:
-            failures += 1
-            print(f"error: {exc}", file=sys.stderr)
-    if not articles:
-        if not files:
-            print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
+    if not files:
+        print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
     spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
+    documents = [ArticleFile(str(f), published=args.published, outlet=args.outlet) for f in files]
     results = []
-    for article, outcome in extract_stream(articles, spec, doc_timeout=args.doc_timeout):
+    failures = 0
+    for _, outcome in extract_stream(documents, spec, doc_timeout=args.doc_timeout):  # read inside the budget
         if isinstance(outcome, ExtractionFailure):
             failures += 1
-            print(f"error: {article.source}: {outcome.reason}", file=sys.stderr)
+            print(f"error: {outcome.article.source}: {outcome.reason}", file=sys.stderr)
         else:
             results.append(outcome)
     if results:

@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from .documents import Document, as_article, extract_documents
 from .errors import BackchannelError
 from .extractor_spec import ExtractorSpec
 from .pipeline import CHUNK_BATCHES, ExtractionFailure, Extractor, in_chunks
-from .records import Article, ArticleResult
+from .records import ArticleResult
 from .worker import DOC_TIMEOUT
 
 Outcome = ArticleResult | ExtractionFailure
@@ -48,14 +49,15 @@ _TICK = 0.1
 
 
 def extract_stream(
-    articles: Iterable[Article],
+    documents: Iterable[Document],
     extractor: Extractor | Callable[[], Extractor],
     *,
     workers: int = 1,
     batch_size: int = 16,
     doc_timeout: float | None = DOC_TIMEOUT,
-) -> Iterator[tuple[Article, Outcome]]:
-    """(article, result or failure) for every article, in input order.
+) -> Iterator[tuple[Document, Outcome]]:
+    """(document, result or failure) for every document, in input order.  A document is an Article,
+    or an ``ArticleFile`` read where it is extracted (its reading is then inside the budget too).
 
     With an ``ExtractorSpec`` the extraction runs in ``workers`` supervised processes, each building
     its own extractor, with ``doc_timeout`` seconds per document (``None`` or 0: no budget, and one
@@ -63,14 +65,14 @@ def extract_stream(
     when the first article arrives, so that an input with nothing new never loads the model), it runs
     in this process, with no budget: nothing can interrupt a parse in the process that runs it.
     """
-    chunks = in_chunks(articles, batch_size * CHUNK_BATCHES)
+    chunks = in_chunks(documents, batch_size * CHUNK_BATCHES)
     supervised = isinstance(extractor, ExtractorSpec) and (workers > 1 or bool(doc_timeout))
     if not supervised:
         if workers > 1:
             raise TypeError("several workers need an ExtractorSpec (each worker builds its own Extractor)")
         get = _lazy(extractor)
         for chunk in chunks:
-            yield from zip(chunk, get().extract_isolated(chunk, batch_size), strict=True)
+            yield from zip(chunk, list(extract_documents(get, chunk, batch_size)), strict=True)
         return
     assert isinstance(extractor, ExtractorSpec)
     with WorkerPool(extractor, workers, batch_size, doc_timeout) as pool:
@@ -80,9 +82,10 @@ def extract_stream(
 class WorkerPool:
     """Supervised extraction processes that survive the death or the stall of a worker.
 
-    Workers are started on the first chunk (so an input with nothing new never loads a model) and
-    replaced when one dies or overruns the budget.  Two workers in a row that die before they are
-    ready mean the workers cannot start at all: that is raised instead of retrying forever.
+    Workers are started on the first chunk and load the model on the first article they have to
+    extract (so an input with nothing new, or no readable file, never loads one); they are replaced
+    when one dies or overruns the budget.  Two workers in a row that die before returning anything
+    mean the workers cannot start at all: that is raised instead of retrying forever.
     """
 
     def __init__(self, spec: ExtractorSpec, workers: int, batch_size: int,
@@ -109,11 +112,11 @@ class WorkerPool:
     def worker_pids(self) -> list[int]:
         return [w.proc.pid for w in self._live]
 
-    def stream(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Outcome]]:
-        """(article, outcome) in input order; the pool (and its loaded workers) can be reused afterwards."""
-        return self.run(in_chunks(articles, self.batch_size * CHUNK_BATCHES))
+    def stream(self, documents: Iterable[Document]) -> Iterator[tuple[Document, Outcome]]:
+        """(document, outcome) in input order; the pool (and its loaded workers) can be reused afterwards."""
+        return self.run(in_chunks(documents, self.batch_size * CHUNK_BATCHES))
 
-    def run(self, chunks: Iterable[list[Article]]) -> Iterator[tuple[Article, Outcome]]:
+    def run(self, chunks: Iterable[list[Document]]) -> Iterator[tuple[Document, Outcome]]:
         order: deque[_Job] = deque()  # every job not yet fully given back, in input order
         source = iter(chunks)
         while True:
@@ -126,7 +129,7 @@ class WorkerPool:
             head = order[0]
             while head.given < len(head.outcomes):
                 head.given += 1
-                yield head.articles[head.given - 1], head.outcomes[head.given - 1]
+                yield head.documents[head.given - 1], head.outcomes[head.given - 1]
             if head.finished:
                 order.popleft()
             else:
@@ -168,9 +171,9 @@ class WorkerPool:
                     worker.jobs[0].outcomes.append(message[1])
                     if worker.jobs[0].finished:
                         worker.jobs.popleft()
-                elif kind == "ready":
-                    worker.ready = True
                     self._dead_on_arrival = 0
+                elif kind in ("ready", "loading"):  # the budget is paused while it loads the model
+                    worker.ready = kind == "ready"
                 else:  # "fatal": the extractor cannot be built or used; every worker would fail alike
                     raise BackchannelError(str(message[1]))
         except (EOFError, OSError):
@@ -193,17 +196,17 @@ class WorkerPool:
             if i > 0 or not worker.ready:
                 self._assign(job)  # not started yet: sent again as it is
             elif job.alone:
-                job.outcomes.append(ExtractionFailure(job.articles[0], reason))
+                job.outcomes.append(ExtractionFailure(as_article(job.documents[0]), reason))
             else:
                 self._split(job, order)
 
     def _split(self, job: _Job, order: deque[_Job]) -> None:
         """Cut ``job`` down to what came back and queue its other articles after it, one job each."""
-        rest = job.articles[len(job.outcomes):]
-        job.articles = job.articles[: len(job.outcomes)]
+        rest = job.documents[len(job.outcomes):]
+        job.documents = job.documents[: len(job.outcomes)]
         at = order.index(job) + 1
-        for offset, article in enumerate(rest):
-            single = _Job([article], alone=True)
+        for offset, document in enumerate(rest):
+            single = _Job([document], alone=True)
             order.insert(at + offset, single)
             self._assign(single)
 
@@ -214,9 +217,9 @@ class WorkerPool:
 
 @dataclass(eq=False)
 class _Job:
-    """A chunk of articles sent to one worker, and the outcomes that came back so far, in order."""
+    """A chunk of documents sent to one worker, and the outcomes that came back so far, in order."""
 
-    articles: list[Article]
+    documents: list[Document]
     alone: bool = False  # one article redone by itself: if it overruns again, it is the one at fault
     outcomes: list[Outcome] = field(default_factory=list)
     given: int = 0  # outcomes already handed to the caller
@@ -224,7 +227,7 @@ class _Job:
 
     @property
     def finished(self) -> bool:
-        return len(self.outcomes) >= len(self.articles)
+        return len(self.outcomes) >= len(self.documents)
 
 
 @dataclass(eq=False)
@@ -259,7 +262,7 @@ class _Worker:
         self.jobs.append(job)
         job.worker = self
         try:
-            self.conn.send(job.articles)
+            self.conn.send(job.documents)
         except OSError:
             pass  # it died: the pool sees its connection closed and sends the job elsewhere
 

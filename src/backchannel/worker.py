@@ -3,8 +3,9 @@
 It talks to its parent over one socket (``FD``), with ``multiprocessing.connection`` framing:
 
     parent -> worker   (ExtractorSpec, batch_size, model_threads)   once, first
-                       list[Article]                                a chunk to extract, any number of times
-    worker -> parent   ("ready",)                                   the extractor is built
+                       list[Article | ArticleFile]                  a chunk to read and extract, any number of times
+    worker -> parent   ("ready",)                                   it can take work (budget running)
+                       ("loading",)                                 it is loading the model (budget paused)
                        ("out", ArticleResult | ExtractionFailure)   one per article, in order, as soon as ready
                        ("fatal", message)                           no extraction is possible (the model, an
                                                                     actors file): the worker then exits
@@ -25,9 +26,13 @@ import signal
 import sys
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
-from .errors import BackchannelError, ModelError
+from .errors import BackchannelError
 from .lifeline import die_with_parent, exit_when_closed
+
+if TYPE_CHECKING:
+    from .pipeline import Extractor
 
 #: seconds one document may keep its worker busy before the pool kills it (``--doc-timeout``); defined
 #: here, beside the worker, so that the command line can show it without importing spaCy
@@ -42,6 +47,9 @@ def main(argv: Sequence[str]) -> int:
 
 
 def serve(fd: int, parent_pid: int) -> int:
+    # imported here, not above: the command line imports this module (DOC_TIMEOUT), and this imports spaCy
+    from .documents import extract_documents
+
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it then stops us
     conn = Connection(fd)
@@ -50,22 +58,27 @@ def serve(fd: int, parent_pid: int) -> int:
         os.environ["BACKCHANNEL_MODEL_THREADS"] = str(model_threads)
     inbox: queue.Queue[object] = queue.Queue()
     exit_when_closed(conn.recv, inbox.put)
-    try:
-        extractor = spec()
-    except BackchannelError as exc:
-        conn.send(("fatal", str(exc)))
-        return 2
-    except Exception as exc:  # noqa: BLE001  (reported by the parent as one line)
-        conn.send(("fatal", f"extraction workers cannot start ({type(exc).__name__}: {exc})"))
-        return 2
+    loaded: list[Extractor] = []
+
+    def extractor() -> Extractor:
+        """Built on the first article to extract; the parent pauses the budget meanwhile."""
+        if not loaded:
+            conn.send(("loading",))
+            loaded.append(spec())
+            conn.send(("ready",))
+        return loaded[0]
+
     conn.send(("ready",))
     while True:
         chunk = inbox.get()
         try:
-            for outcome in extractor.extract_each(chunk, batch_size):  # type: ignore[arg-type]
+            for outcome in extract_documents(extractor, chunk, batch_size):  # type: ignore[arg-type]
                 conn.send(("out", outcome))
-        except ModelError as exc:
+        except BackchannelError as exc:  # the model or an actors file: every article would fail alike
             conn.send(("fatal", str(exc)))
+            return 2
+        except Exception as exc:  # noqa: BLE001  (articles fail one by one inside; this is the extractor's build)
+            conn.send(("fatal", f"extraction workers cannot start ({type(exc).__name__}: {exc})"))
             return 2
 
 
