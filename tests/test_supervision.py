@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from backchannel.records import Article
-from backchannel.runs import Owner, is_gone, this_process
+from backchannel.runs import Owner, is_gone, process, this_process
 from backchannel.store import open_store
 from fixtures.ingest.make_corpus import STORIES
 from test_parallel import mixed_articles
@@ -167,11 +167,14 @@ def test_an_interrupted_run_is_marked_when_the_next_one_starts(tmp_path: Path):
 
 def test_a_live_process_is_not_gone_and_a_dead_one_is():
     assert not is_gone(this_process())
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    from backchannel.runs import process
-
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
     owner = process(child.pid)
-    assert not is_gone(owner)  # running, or a zombie until reaped below
+    assert not is_gone(owner)
+    child.stdin.close()  # type: ignore[union-attr]  (it ends when its input does)
+    deadline = time.monotonic() + 30
+    while not is_gone(owner):  # a zombie (not reaped yet) counts as gone
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     child.wait()
     assert is_gone(owner)
     reused = Owner(owner.host, owner.boot, os.getpid(), "1")  # our id, another start time: not us
