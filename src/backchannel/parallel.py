@@ -13,7 +13,8 @@ The budget (``doc_timeout``) is checked on the worker's silence: a worker that h
 that long while the pool waits on it is killed.  The articles of its current chunk that had not come
 back are then redone one at a time, each with the budget to itself, so the one that is really too
 slow is the only one that fails ("took longer than the budget"), and ordinary articles batched with
-it are not lost.  Workers die with the pool's process however it dies (``lifeline``); they are plain
+it are not lost.  Results come back as each ``nlp.pipe`` batch ends, so a batch of ordinary articles
+that together take longer than the budget is redone one at a time too: slower, never wrong.  Workers die with the pool's process however it dies (``lifeline``); they are plain
 subprocesses (``worker``), so no ``multiprocessing`` resource tracker is left behind either.
 
 Memory is bounded: at most ``2 * workers`` chunks are in flight, whatever the length of the stream,
