@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from .errors import BackchannelError
 from .lifeline import die_with_parent, exit_when_closed
+from .records import Article
 
 if TYPE_CHECKING:
     from .pipeline import Extractor
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 #: seconds one document may keep its worker busy before the pool kills it (``--doc-timeout``); defined
 #: here, beside the worker, so that the command line can show it without importing spaCy
 DOC_TIMEOUT = 30.0
+
+#: what a new worker extracts once before it takes documents (about a war, so that it is parsed)
+WARM_UP = Article(text="Russia and Ukraine said on Monday that they were ready for ceasefire talks in Istanbul, "
+                  "officials said.", published="2025-01-06")
 
 
 def main(argv: Sequence[str]) -> int:
@@ -61,10 +66,14 @@ def serve(fd: int, parent_pid: int) -> int:
     loaded: list[Extractor] = []
 
     def extractor() -> Extractor:
-        """Built on the first article to extract; the parent pauses the budget meanwhile."""
+        """Built on the first article to extract, and run once on a short text so that the first calls'
+        set-up costs (the model's sessions, spaCy's caches) are not charged to a document's budget;
+        the parent pauses the budget meanwhile."""
         if not loaded:
             conn.send(("loading",))
-            loaded.append(spec())
+            built = spec()
+            built.extract(WARM_UP)
+            loaded.append(built)
             conn.send(("ready",))
         return loaded[0]
 
