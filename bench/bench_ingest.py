@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument("--war-share", type=float, default=0.1)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="extraction processes (default 2)")
+    parser.add_argument("--doc-timeout", type=float, default=30.0,
+                        help="per-document budget, as `ingest --doc-timeout` (default 30; 0: with --workers 1, "
+                        "extraction in the main process, the way ingest ran before the budget)")
     parser.add_argument("--json", type=Path, help="also write the results here as JSON")
     args = parser.parse_args()
     backends = [b for b in args.backends if b == "sqlite" or args.pg]
@@ -70,7 +73,7 @@ def main() -> None:
         for backend in backends:
             db = args.pg if backend == "postgresql" else str(args.corpus_dir / f"bench-{size}.db")
             print(f"running         {backend}, {size} articles ...", file=sys.stderr, flush=True)
-            result = run_child(backend, db, corpus, args.batch_size, args.workers)
+            result = run_child(backend, db, corpus, args.batch_size, args.workers, args.doc_timeout)
             result.update(words=words, size=size)
             results.append(result)
             print_row(result, header=len(results) == 1)
@@ -89,9 +92,9 @@ def ensure_corpus(folder: Path, size: int, seed: int, war_share: float) -> tuple
     return path, words
 
 
-def run_child(backend: str, db: str, corpus: Path, batch_size: int, workers: int) -> dict[str, Any]:
+def run_child(backend: str, db: str, corpus: Path, batch_size: int, workers: int, doc_timeout: float) -> dict[str, Any]:
     script = str(Path(__file__).resolve())
-    cmd = [sys.executable, script, "--child", backend, db, str(corpus), str(batch_size), str(workers)]
+    cmd = [sys.executable, script, "--child", backend, db, str(corpus), str(batch_size), str(workers), str(doc_timeout)]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{backend} run failed (exit {proc.returncode}); its stdout:\n{proc.stdout}")
@@ -157,12 +160,13 @@ def fresh_store_url(backend: str, db: str) -> str:
 
 def child(argv: list[str]) -> None:
     backend, db, corpus, batch_size, workers = argv[0], argv[1], argv[2], int(argv[3]), int(argv[4])
+    doc_timeout = float(argv[5])
     from backchannel.ingest import ingest
     from backchannel.parallel import ExtractorSpec
     from backchannel.store import open_store
 
     t = time.perf_counter()
-    extractor = ExtractorSpec() if workers > 1 else ExtractorSpec()()
+    extractor = ExtractorSpec() if workers > 1 or doc_timeout else ExtractorSpec()()  # a spec: worker processes
     load_seconds = time.perf_counter() - t
     load_rss = status_mb("VmRSS")
     store = TimedStore(open_store(fresh_store_url(backend, db)))
@@ -176,7 +180,8 @@ def child(argv: list[str]) -> None:
 
     try:
         with TreePeak() as peak:
-            summary = ingest([corpus], store, extractor, batch_size=batch_size, progress=progress, workers=workers)
+            summary = ingest([corpus], store, extractor, batch_size=batch_size, progress=progress, workers=workers,
+                             doc_timeout=doc_timeout)
         counts = store.counts()
     finally:
         store.close()
@@ -185,7 +190,7 @@ def child(argv: list[str]) -> None:
         "signals": counts["signals"], "attributions": counts["attributions"], "seconds": summary.seconds,
         "store_seconds": store.seconds, "load_seconds": load_seconds, "load_rss_mb": load_rss,
         "peak_rss_mb": max(status_mb("VmHWM"), peak.peak_mb), "main_peak_rss_mb": status_mb("VmHWM"),
-        "workers": workers,
+        "workers": workers, "doc_timeout": doc_timeout,
     }))
 
 

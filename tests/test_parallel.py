@@ -76,7 +76,7 @@ def test_a_killed_worker_costs_a_retry_not_the_run(extractor: Extractor):
     with WorkerPool(ExtractorSpec(), workers=2, batch_size=2) as pool:
         run = pool.run([articles[i : i + 8] for i in range(0, len(articles), 8)])
         got.append(next(run))
-        victim = next(iter(pool._pool._processes))  # a live worker, while chunks are in flight
+        victim = pool.worker_pids()[0]  # a live worker, while chunks are in flight
         os.kill(victim, signal.SIGKILL)
         got.extend(run)
         assert pool.restarts >= 1
@@ -114,7 +114,7 @@ def test_ingest_with_two_workers_stores_what_one_process_stores(tmp_path: Path, 
 
 
 def test_cli_ingest_with_workers_then_all_articles_and_reprocess(tmp_path: Path):
-    """`python -m backchannel ingest --workers 2` (spawned workers re-import the entry module); articles
+    """`python -m backchannel ingest --workers 2` (real worker processes of the installed CLI); articles
     stored without --all-articles are due for `reprocess --all-articles`, which adds their attributions."""
     folder = tmp_path / "in"
     folder.mkdir()

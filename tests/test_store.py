@@ -302,6 +302,18 @@ def test_an_older_database_gets_the_missing_migrations(db_url):
         assert len(store.signals()) == 2  # the views see the data written before the upgrade
 
 
+
+def test_unfinished_runs_from_before_owners_are_unknown_after_the_upgrade(db_url):
+    old = Store(dialect_for(db_url), registry=False, migrations=MIGRATIONS[:3])
+    with old._db.transaction():
+        old._db.execute("INSERT INTO runs (extractor_version, started_at) VALUES ('0.9', '2026-01-01T00:00:00Z')")
+        old._db.execute("INSERT INTO runs (extractor_version, started_at, finished_at, counts) "
+                        "VALUES ('0.9', '2026-01-02T00:00:00Z', '2026-01-02T00:05:00Z', '{}')")
+    old.close()
+    with open_store(db_url, registry=FakeRegistry()) as store:
+        assert [(r["status"], r["owner"]) for r in store.runs()] == [("finished", None), ("unknown", None)]
+        assert store.running_runs() == []  # nobody recorded who ran them: nothing to check
+
 # ---- reprocessing ----------------------------------------------------------------------------------------
 def test_reprocess_replaces_old_extractions_only(store):
     a = store.save(make_result(), None, "1.0")
@@ -358,6 +370,24 @@ def test_runs_and_errors_are_recorded(store):
     assert row["counts"] == {"stored": 3, "errors": 1}
     assert [e["source"] for e in store.errors(run)] == ["bad.html"]
     assert [e["reason"] for e in store.errors()] == ["timed out after 10 s", "no article text in the HTML"]
+
+
+def test_a_run_whose_process_died_is_marked_interrupted_with_what_it_committed(store):
+    dead = store.begin_run("1.0", owner="host boot 123 456")
+    store.save(make_result(), dead, "1.0")
+    store.save(make_result(url="https://news.example/other", text=TEXT + " Later."), dead, "1.0")
+    store.record_error("bad.html", "no article text in the HTML", dead)
+    alive = store.begin_run("1.0", owner="host boot 789 1011")
+    assert store.running_runs() == [{"id": dead, "owner": "host boot 123 456"},
+                                    {"id": alive, "owner": "host boot 789 1011"}]
+    assert store.mark_interrupted(dead) is True
+    assert store.mark_interrupted(dead) is False  # marked once, by whichever command starts first
+    row = store.run(dead)
+    assert (row["status"], row["finished_at"], row["counts"]) == ("interrupted", None, {"stored": 2, "errors": 1})
+    store.finish_run(alive, {"stored": 0})
+    assert store.mark_interrupted(alive) is False  # a finished run is never marked
+    assert [(r["id"], r["status"]) for r in store.runs()] == [(alive, "finished"), (dead, "interrupted")]
+    assert store.running_runs() == []
 
 
 # ---- queries ------------------------------------------------------------------------------------------------

@@ -383,6 +383,9 @@ class StubExtractor:
     def extract_isolated(self, articles, batch_size=16):
         return self.extract_many(articles, batch_size)
 
+    def extract_each(self, articles, batch_size=16):
+        return iter(self.extract_many(articles, batch_size))
+
 
 def test_ingest_refuses_private_addresses_and_local_paths(writer):
     auth = {"authorization": f"Bearer {TOKEN}"}

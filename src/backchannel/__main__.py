@@ -4,5 +4,5 @@ import sys
 
 from .cli import main
 
-if __name__ == "__main__":  # `ingest --workers` spawns processes that import this module again
+if __name__ == "__main__":
     sys.exit(main())

@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .corpus.commands import add_corpus_commands, cmd_corpus
 from .errors import BackchannelError, InputError
-from .records import CHANNELS, STANCES, TOPICS, Article
+from .records import CHANNELS, STANCES, TOPICS
 
 ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
 SKIPPED_NAMES = {"readme.md", "readme.txt", "license", "license.md", "gold.json"}
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with json/jsonl: per signal, the candidate gate, the holder's rule features and the "
                     "model's scores")
     _all_articles_flag(ex)
+    _doc_timeout_flag(ex)
 
     ev = sub.add_parser(
         "eval",
@@ -104,6 +105,25 @@ def _all_articles_flag(p: argparse.ArgumentParser) -> None:
                    "written by `backchannel train`")
 
 
+def _doc_timeout_flag(p: argparse.ArgumentParser) -> None:
+    from .worker import DOC_TIMEOUT
+
+    p.add_argument("--doc-timeout", type=_seconds, default=DOC_TIMEOUT, metavar="SECONDS",
+                   help=f"time one article's extraction may take (default {DOC_TIMEOUT:g}); an article over it "
+                   "fails alone, with one error line, and the batch goes on (0: no budget, extraction in this "
+                   "process)")
+
+
+def _seconds(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not n >= 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value} must be a finite number of seconds, 0 or more")
+    return n
+
+
 def _workers(value: str) -> int:
     """--workers N, or 'auto' for one per CPU."""
     if value == "auto":
@@ -156,6 +176,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     ing.add_argument("--workers", type=_workers, default=1, metavar="N",
                      help="extraction processes, each with its own model (~300 MB); 'auto' = one per CPU (default 1)")
     _all_articles_flag(ing)
+    _doc_timeout_flag(ing)
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     rep = sub.add_parser("reprocess", help="re-extract stored articles extracted by another extractor version",
@@ -166,6 +187,15 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--workers", type=_workers, default=1, metavar="N",
                      help="extraction processes, each with its own model (~300 MB); 'auto' = one per CPU (default 1)")
     _all_articles_flag(rep)
+    _doc_timeout_flag(rep)
+
+    runs = sub.add_parser("runs", help="the ingest and reprocess runs: finished, running or interrupted",
+                          description="List the runs, newest first, with their status and what they stored. "
+                          "A run whose process died (killed, out of memory) is marked interrupted, with the "
+                          "articles it had committed.")
+    _db_flag(runs)
+    runs.add_argument("--limit", type=_positive, default=20, help="at most N runs (default 20)")
+    runs.add_argument("--format", choices=("table", "json"), default="table")
 
     sig = sub.add_parser("signals", help="list stored signals with filters",
                          description="List the stored negotiation signals, oldest first, with filters.")
@@ -291,7 +321,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             args.sources, store, ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
                           signal_model=args.signal_model),
             actors_file=args.actors, glob=args.glob, allow_private=args.allow_private, mapping=mapping,
-            batch_size=max(1, args.batch_size), workers=args.workers,
+            batch_size=max(1, args.batch_size), workers=args.workers, doc_timeout=args.doc_timeout,
             progress=progress, on_error=lambda line: print(f"error: {line}", file=sys.stderr),
         )
     print(summary.line(), file=sys.stderr)
@@ -305,9 +335,19 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
                           signal_model=args.signal_model)
     with _open_store(args) as store:
-        summary = reprocess(store, spec, actors_file=args.actors, workers=args.workers)
+        summary = reprocess(store, spec, actors_file=args.actors, workers=args.workers, doc_timeout=args.doc_timeout)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
     return 1 if summary.errors else 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from .runs import mark_dead_runs, runs_table
+
+    with _open_store(args) as store:
+        mark_dead_runs(store)
+        rows = store.runs(limit=args.limit)
+    sys.stdout.write(runs_table(rows) if args.format == "table" else json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    return 0
 
 
 def cmd_signals(args: argparse.Namespace) -> int:
@@ -459,35 +499,26 @@ def expand_paths(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from .documents import ArticleFile
+    from .extractor_spec import ExtractorSpec
     from .output import to_json, to_jsonl, to_table
-    from .pipeline import Extractor
-    from .read import read_path
+    from .parallel import extract_stream
+    from .pipeline import ExtractionFailure
 
     files = expand_paths(args.paths)
-    articles: list[Article] = []
-    failures = 0
-    for f in files:
-        try:
-            articles.append(read_path(f, published=args.published, outlet=args.outlet))
-        except InputError as exc:
-            failures += 1
-            print(f"error: {exc}", file=sys.stderr)
-    if not articles:
-        if not files:
-            print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
+    if not files:
+        print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
-    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles,
-                          signal_model=args.signal_model)
+    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
+    documents = [ArticleFile(str(f), published=args.published, outlet=args.outlet) for f in files]
     results = []
-    for article in articles:
-        try:
-            results.append(extractor.extract(article))
-        except BackchannelError as exc:
+    failures = 0
+    for _, outcome in extract_stream(documents, spec, doc_timeout=args.doc_timeout):  # read inside the budget
+        if isinstance(outcome, ExtractionFailure):
             failures += 1
-            print(f"error: {article.source}: {exc}", file=sys.stderr)
-        except Exception as exc:  # one document must never stop the batch
-            failures += 1
-            print(f"error: {article.source}: extraction failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+            print(f"error: {outcome.article.source}: {outcome.reason}", file=sys.stderr)
+        else:
+            results.append(outcome)
     if results:
         if args.format == "json":
             print(to_json(results, as_list=len(files) > 1 or len(args.paths) > 1 or Path(args.paths[0]).is_dir(),
@@ -548,6 +579,7 @@ COMMANDS = {
     "eval": cmd_eval,
     "ingest": cmd_ingest,
     "reprocess": cmd_reprocess,
+    "runs": cmd_runs,
     "signals": cmd_signals,
     "actors": cmd_actors,
     "show": cmd_show,

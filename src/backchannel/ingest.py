@@ -21,10 +21,11 @@ from pathlib import Path
 from . import __version__
 from .errors import InputError
 from .extractor_spec import ExtractorSpec
-from .parallel import extract_stream
+from .parallel import DOC_TIMEOUT, extract_stream
 from .pipeline import ExtractionFailure, Extractor
 from .read import FieldMapping, iter_source
 from .records import Article
+from .runs import begin_run
 from .store import Status, Store, article_id
 
 
@@ -104,16 +105,19 @@ def ingest(
     on_error: Callable[[str], None] | None = None,
     actors_file: str = "",
     workers: int = 1,
+    doc_timeout: float | None = DOC_TIMEOUT,
 ) -> IngestSummary:
     """Read every source, extract each new article once and store it; returns the summary.
 
     ``extractor`` may be a factory so that a rerun with nothing new never loads the spaCy model; with
-    ``workers`` > 1 it must be an ``ExtractorSpec`` (each worker process builds its own).
+    ``workers`` > 1 it must be an ``ExtractorSpec`` (each worker process builds its own).  With a spec,
+    extraction runs in supervised worker processes and an article that takes longer than
+    ``doc_timeout`` seconds fails alone (``parallel``).
     """
     summary = IngestSummary()
     version = extractor_version(actors_file, bool(getattr(extractor, "all_articles", False)),
                                 getattr(extractor, "signal_model", ""))
-    run_id = store.begin_run(version)
+    run_id = begin_run(store, version)
     started = time.perf_counter()
 
     def fail(source: str, reason: str) -> None:
@@ -172,7 +176,8 @@ def ingest(
             progress(summary)
 
     try:
-        for article, result in extract_stream(new_articles(), extractor, workers=workers, batch_size=batch_size):
+        for article, result in extract_stream(new_articles(), extractor, workers=workers, batch_size=batch_size,
+                                              doc_timeout=doc_timeout):
             if isinstance(result, ExtractionFailure):
                 fail(article.source or article.url or article.title, result.reason)
                 continue
@@ -200,12 +205,13 @@ def reprocess(
     actors_file: str = "",
     workers: int = 1,
     batch_size: int = 16,
+    doc_timeout: float | None = DOC_TIMEOUT,
 ) -> IngestSummary:
     """Re-extract the stored articles whose signals came from another extractor version, one transaction
-    per article; with ``workers`` > 1 (and an ``ExtractorSpec``) in worker processes."""
+    per article; with an ``ExtractorSpec`` in supervised worker processes (``doc_timeout`` per article)."""
     summary = IngestSummary()
     version = extractor_version(actors_file, extractor.all_articles, extractor.signal_model)
-    run_id = store.begin_run(version)
+    run_id = begin_run(store, version)
     started = time.perf_counter()
     ids: deque[str] = deque()
 
@@ -215,7 +221,8 @@ def reprocess(
             yield stored.article
 
     try:
-        for article, result in extract_stream(due(), extractor, workers=workers, batch_size=batch_size):
+        for article, result in extract_stream(due(), extractor, workers=workers, batch_size=batch_size,
+                                              doc_timeout=doc_timeout):
             article_id_ = ids.popleft()
             summary.read += 1
             if isinstance(result, ExtractionFailure):

@@ -82,24 +82,33 @@ class Extractor:
             yield to_result(article, next(parsed)) if want else ArticleResult(article=article, about_war=False)
 
     def extract_isolated(self, batch: list[Article], batch_size: int = 16) -> list[ArticleResult | ExtractionFailure]:
-        """The batch's results in order; when the batch fails, it is redone one article at a time so that
-        only the faulty document is lost.  A ``ModelError`` (no usable pipeline) is not a bad document:
-        it is raised, since every article would fail the same way."""
+        """The batch's results in order, only the faulty documents lost (see ``extract_each``)."""
+        return list(self.extract_each(batch, batch_size))
+
+    def extract_each(self, batch: list[Article], batch_size: int = 16) -> Iterator[ArticleResult | ExtractionFailure]:
+        """The batch's results in order, each as soon as it is ready (a supervising process counts them
+        to know which article a stalled worker was on).  When the batch fails, the articles not yet
+        returned are redone one at a time so that only the faulty document is lost.  A ``ModelError``
+        (no usable pipeline) is not a bad document: it is raised, since every article would fail the same way."""
+        done = 0
         try:
-            return list(self.extract_many(batch, batch_size=batch_size))
+            for result in self.extract_many(batch, batch_size=batch_size):
+                done += 1
+                yield result
+            return
         except ModelError:
             raise
         except Exception:  # noqa: BLE001  (any other failure: find the article that caused it)
             pass
-        out: list[ArticleResult | ExtractionFailure] = []
-        for article in batch:
+        for article in batch[done:]:
             try:
-                out.append(self.extract(article))
+                result = self.extract(article)
             except ModelError:
                 raise
             except Exception as exc:  # noqa: BLE001  (one article must not stop the batch)
-                out.append(ExtractionFailure(article, f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})"))
-        return out
+                yield ExtractionFailure(article, f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})")
+                continue
+            yield result
 
 
 def in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -159,7 +159,17 @@ VIEWS = Migration("0003_views", (
     FROM articles a LEFT JOIN extractions e ON e.article_id = a.id""",
 ))
 
-MIGRATIONS: tuple[Migration, ...] = (INITIAL, INDEXES, VIEWS)
+# Who ran each run, so that a run whose process died can be told from one still going (``runs.py``):
+# ``owner`` is "host boot-id pid start-time"; ``status`` is running, finished or interrupted.  Runs from
+# before this migration that never finished are "unknown": nobody recorded who ran them.
+RUN_OWNERS = Migration("0004_run_owners", (
+    "ALTER TABLE runs ADD COLUMN owner TEXT",
+    "ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'running'",
+    "UPDATE runs SET status = CASE WHEN finished_at IS NULL THEN 'unknown' ELSE 'finished' END",
+    "CREATE INDEX runs_status ON runs(status)",
+))
+
+MIGRATIONS: tuple[Migration, ...] = (INITIAL, INDEXES, VIEWS, RUN_OWNERS)
 
 _MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
 

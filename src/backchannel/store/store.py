@@ -164,17 +164,43 @@ class Store:
         self.close()
 
     # ---- runs and errors ------------------------------------------------------------------------------
-    def begin_run(self, extractor_version: str) -> int:
+    def begin_run(self, extractor_version: str, owner: str = "") -> int:
+        """A new run, ``running`` until ``finish_run``; ``owner`` names the process (``runs.this_process``)."""
         with self._db.transaction():
             return self._db.insert_id(
-                "INSERT INTO runs (extractor_version, started_at) VALUES (?, ?)",
-                (clean(extractor_version), now()),
+                "INSERT INTO runs (extractor_version, started_at, owner, status) VALUES (?, ?, ?, 'running')",
+                (clean(extractor_version), now(), clean(owner) or None),
             )
 
     def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
         with self._db.transaction():
-            self._db.execute("UPDATE runs SET finished_at = ?, counts = ? WHERE id = ?",
+            self._db.execute("UPDATE runs SET finished_at = ?, counts = ?, status = 'finished' WHERE id = ?",
                              (now(), clean(json.dumps(counts, ensure_ascii=False, sort_keys=True)), run_id))
+
+    def running_runs(self) -> list[dict[str, Any]]:
+        """The runs marked ``running``: ``id`` and ``owner`` (whose process may have died since)."""
+        return self._db.all("SELECT id, owner FROM runs WHERE status = 'running' ORDER BY id")
+
+    def mark_interrupted(self, run_id: int) -> bool:
+        """Mark a run whose process died as ``interrupted``, with what it had committed (articles it
+        stored or re-extracted, errors it recorded) as its counts.  False if it was no longer running."""
+        with self._db.transaction():
+            stored = self._db.scalar(
+                "SELECT COUNT(*) FROM articles a LEFT JOIN extractions e ON e.article_id = a.id "
+                "WHERE a.run_id = ? OR e.run_id = ?", (run_id, run_id))
+            errors = self._db.scalar("SELECT COUNT(*) FROM errors WHERE run_id = ?", (run_id,))
+            counts = json.dumps({"stored": int(stored), "errors": int(errors)}, sort_keys=True)
+            return bool(self._db.rowcount(
+                "UPDATE runs SET status = 'interrupted', counts = ? WHERE id = ? AND status = 'running'",
+                (counts, run_id)))
+
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The runs, newest first, with their status and counts."""
+        sql, params = f"{_RUN_SELECT} ORDER BY id DESC", []
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(0, int(limit)))
+        return [_run_row(r) for r in self._db.all(sql, params)]
 
     def record_error(self, source: str, reason: str, run_id: int | None = None) -> int:
         with self._db.transaction():
@@ -416,11 +442,8 @@ class Store:
         return self._db.all(sql, params)
 
     def run(self, run_id: int) -> dict[str, Any] | None:
-        row = self._db.one("SELECT id, extractor_version, started_at, finished_at, counts FROM runs WHERE id = ?",
-                           (int(run_id),))
-        if row is not None:
-            row["counts"] = json.loads(row["counts"]) if row["counts"] else None
-        return row
+        row = self._db.one(f"{_RUN_SELECT} WHERE id = ?", (int(run_id),))
+        return None if row is None else _run_row(row)
 
     def counts(self) -> dict[str, int]:
         """Rows per table, plus ``current_articles`` (not superseded by a newer version)."""
@@ -429,6 +452,14 @@ class Store:
         counts["current_articles"] = int(self._db.scalar(
             "SELECT COUNT(*) FROM articles WHERE superseded_by IS NULL"))
         return counts
+
+
+_RUN_SELECT = "SELECT id, extractor_version, started_at, finished_at, status, owner, counts FROM runs"
+
+
+def _run_row(row: dict[str, Any]) -> dict[str, Any]:
+    row["counts"] = json.loads(row["counts"]) if row["counts"] else None
+    return row
 
 
 def _pair(start: Any, end: Any) -> list[int] | None:
