@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .corpus.commands import add_corpus_commands, cmd_corpus
-from .errors import BackchannelError, InputError
+from .errors import BackchannelError, InputError, printable
 from .records import CHANNELS, STANCES, TOPICS, Article
 
 ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
@@ -459,19 +459,23 @@ def expand_paths(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .output import to_json, to_jsonl, to_table
+    from .output import write_results
     from .pipeline import Extractor
-    from .read import read_path
+    from .read.files import apply_overrides
+    from .read.sources import iter_file
 
     files = expand_paths(args.paths)
     articles: list[Article] = []
     failures = 0
-    for f in files:
-        try:
-            articles.append(read_path(f, published=args.published, outlet=args.outlet))
-        except InputError as exc:
-            failures += 1
-            print(f"error: {exc}", file=sys.stderr)
+    for f in files:  # the readers of `ingest`: a JSONL, CSV, feed or WARC file gives its articles and errors
+        for item in iter_file(f):
+            try:
+                if isinstance(item, InputError):
+                    raise item
+                articles.append(apply_overrides(item, published=args.published, outlet=args.outlet))
+            except InputError as exc:
+                failures += 1
+                print(f"error: {exc}", file=sys.stderr)
     if not articles:
         if not files:
             print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
@@ -484,20 +488,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
             results.append(extractor.extract(article))
         except BackchannelError as exc:
             failures += 1
-            print(f"error: {article.source}: {exc}", file=sys.stderr)
+            print(f"error: {printable(article.source)}: {printable(str(exc))}", file=sys.stderr)
         except Exception as exc:  # one document must never stop the batch
             failures += 1
-            print(f"error: {article.source}: extraction failed ({type(exc).__name__}: {exc})", file=sys.stderr)
-    if results:
-        if args.format == "json":
-            print(to_json(results, as_list=len(files) > 1 or len(args.paths) > 1 or Path(args.paths[0]).is_dir(),
-                          explain=args.explain))
-        elif args.format == "jsonl":
-            print(to_jsonl(results, explain=args.explain))
-        else:
-            sys.stdout.write(to_table(results))
+            print(f"error: {printable(article.source)}: extraction failed "
+                  f"({type(exc).__name__}: {printable(str(exc))[:200]})", file=sys.stderr)
+    written = len(results)
+    if results:  # each article is written, or gets its own error line
+        as_list = len(files) > 1 or len(args.paths) > 1 or Path(args.paths[0]).is_dir()
+        for item in write_results(results, args.format, sys.stdout, as_list=as_list, explain=args.explain):
+            failures += 1
+            written -= 1
+            print(f"error: {printable(item.result.article.source)}: {item.reason}", file=sys.stderr)
     if failures:
-        return 1 if results else 2
+        return 1 if written else 2
     return 0
 
 

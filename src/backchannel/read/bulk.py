@@ -11,13 +11,13 @@ name (``meta.title``) reaches into a nested JSON object.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
 
 from backchannel.errors import InputError
+from backchannel.read.budget import load_json
 from backchannel.read.mapping import article_from_mapping, describe_json_value
 from backchannel.read.text import MAX_BYTES, one_line
 from backchannel.records import Article
@@ -134,12 +134,7 @@ def parse_jsonl_line(raw: bytes, number: int, source: str, mapping: FieldMapping
     if not line.strip():
         return None
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return InputError(source, f"invalid JSON at column {exc.colno}: {exc.msg}")
-    except RecursionError:
-        return InputError(source, "invalid JSON: nested too deeply")
-    try:
+        record = load_json(line, source, where="column {column}")
         return article_from_record(record, source=source, mapping=mapping)
     except InputError as exc:
         return exc

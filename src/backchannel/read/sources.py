@@ -16,13 +16,14 @@ records each ``InputError``.  Dispatch:
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from backchannel.errors import InputError
+from backchannel.read.budget import load_json
 from backchannel.read.bulk import DEFAULT_MAPPING, FieldMapping, article_from_record, iter_csv, iter_jsonl
+from backchannel.read.clean import make_article
 from backchannel.read.feeds import FEED_TYPES, XML_TYPES, iter_feed, looks_like_feed
 from backchannel.read.files import SUFFIX_KINDS, read_path, text_title
 from backchannel.read.html import article_from_html
@@ -113,16 +114,14 @@ def _iter_response(
             yield _html_article(url, response)
         elif media == "text/plain" or not media:
             text = decode_bytes(body, url, encoding=response.charset)
-            yield Article(text=text, title=text_title(text), url=response.url, source=url)
+            yield make_article(text, title=text_title(text), url=response.url, source=url)
         elif media == "application/json":
-            data = json.loads(decode_bytes(body, url, encoding=response.charset))
+            data = load_json(decode_bytes(body, url, encoding=response.charset), url)
             yield article_from_record(data, source=url, mapping=mapping)
         else:
             raise InputError(url, f"unsupported content type: {media}")
     except InputError as exc:
         yield exc
-    except (json.JSONDecodeError, RecursionError):
-        yield InputError(url, "invalid JSON")
 
 
 def _html_article(url: str, response: Response) -> Article:
@@ -218,12 +217,7 @@ def _one(path: Path, mapping: FieldMapping) -> Article | InputError:
     try:
         if path.suffix.lower() == ".json" and mapping != DEFAULT_MAPPING:
             raw = decode_bytes(read_file_bytes(path, str(path)), str(path))
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise InputError(str(path), f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-            except RecursionError:
-                raise InputError(str(path), "invalid JSON: nested too deeply") from None
+            data = load_json(raw, str(path))
             return article_from_record(data, source=str(path), mapping=mapping)
         return read_path(path)
     except InputError as exc:
