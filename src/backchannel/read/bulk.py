@@ -194,7 +194,7 @@ class _CsvLines:
 
 
 def _csv_rows(lines: _CsvLines, source: str, mapping: FieldMapping) -> Iterator[Article | InputError]:
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -219,13 +219,13 @@ def _csv_rows(lines: _CsvLines, source: str, mapping: FieldMapping) -> Iterator[
             return
         except csv.Error as exc:
             yield InputError(f"{source}:{start}", f"invalid CSV row ({one_line(str(exc), 80)})")
-            reader = csv.reader(lines)
+            reader = csv.reader(lines, strict=True)
             continue
         row_source = f"{source}:{start}"
         if lines.oversized is not None:
             lines.oversized = None
             yield InputError(row_source, f"line too large (more than {MAX_BYTES // (1024 * 1024)} MB)")
-            reader = csv.reader(lines)
+            reader = csv.reader(lines, strict=True)
             continue
         if not any(cell.strip() for cell in row):
             continue

@@ -58,6 +58,9 @@ def iter_warc(path: str | Path) -> Iterator[Article | InputError]:
                 with contextlib.redirect_stderr(io.StringIO()):
                     record = next(records)
             except StopIteration:
+                # warcio ends quietly when the file stops inside a record's header or its gzip member
+                if _has_unread_bytes(handle, records.offset):
+                    yield InputError(f"{source}@{records.offset}", "truncated WARC record (the file ends inside it)")
                 return
             offset = records.offset
             if record.format != "warc":
@@ -122,6 +125,15 @@ def _truncated(record: Any) -> bool:
     while raw.read(_DRAIN):
         pass
     return isinstance(raw, LimitReader) and raw.limit > 0
+
+
+def _has_unread_bytes(handle: Any, offset: int) -> bool:
+    """True when something other than blank padding follows ``offset``, where the last whole record ended."""
+    handle.seek(offset)
+    while chunk := handle.read(_DRAIN):
+        if chunk.strip():
+            return True
+    return False
 
 
 def _printable(text: str) -> str:
