@@ -42,9 +42,17 @@ def clean_text(text: str) -> str:
         text = _NEWLINES.sub("\n", text)
         text = _SURROGATES.sub("\ufffd", text)
         text = _CONTROLS.sub("", text)
-    if not unicodedata.is_normalized("NFC", text):
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+def replace_surrogates(value: str) -> str:
+    """``value`` with lone surrogates (which no encoder writes) as U+FFFD; same length, so offsets hold.
+
+    For writers of results that did not come through a reader (the readers clean everything already).
+    """
+    return _SURROGATES.sub("\ufffd", value) if _SURROGATES.search(value) else value
 
 
 def clean_field(value: str) -> str:
