@@ -10,6 +10,8 @@ from backchannel.errors import InputError
 from backchannel.nlp.guard import MAX_PARAGRAPH_CHARS, MAX_PARSE_CHARS, parse_text
 from backchannel.read.budget import MAX_HTML_DEPTH, MAX_JSON_DEPTH, check_json, check_markup, load_json
 from backchannel.read.clean import clean_field, clean_text, make_article
+from backchannel.read.sources import iter_source, iter_url
+from backchannel.read.web import Response
 from backchannel.records import Article
 
 # --- cleaning ----------------------------------------------------------------------------------------
@@ -116,3 +118,36 @@ def test_a_cut_word_inside_a_signal_sentence_keeps_the_evidence_exact(extract):
     for signal in result.signals:
         start, end = signal.evidence_span
         assert text[start:end] == signal.evidence
+
+
+# --- one behaviour in every path ---------------------------------------------------------------------
+
+
+class _Serve:
+    """A fetcher that serves one fixed response (the web ingest endpoint's path, without a network)."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+    def fetch(self, url: str) -> Response:
+        return self.response
+
+
+@pytest.mark.parametrize(("body", "media", "reason"), [
+    (b"[" * 50_000, "application/json", "JSON nested too deeply (more than 64 levels)"),
+    (b"<html><body>" + b"<div>" * 50_000, "text/html", "elements nested too deeply (more than 512 levels)"),
+])
+def test_the_same_bomb_gives_the_same_line_in_ingest_spark_and_the_web_path(tmp_path, body, media, reason):
+    from backchannel import spark_job
+
+    suffix = ".jsonl" if media == "application/json" else ".html"
+    path = tmp_path / f"bomb{suffix}"
+    path.write_bytes(body + b"\n")
+    (local,) = iter_source(str(path))
+    assert isinstance(local, InputError) and local.reason == reason
+    url = "https://news.example/bomb"
+    (fetched,) = iter_url(url, fetcher=_Serve(Response(url, 200, media, None, body)))  # type: ignore[arg-type]
+    assert isinstance(fetched, InputError) and fetched.reason == reason
+    if media == "application/json":
+        (spark,) = spark_job._parse_lines([(str(path), 1, body)])
+        assert isinstance(spark, InputError) and spark.reason == reason and spark.source == local.source
