@@ -9,7 +9,8 @@ import pytest
 from backchannel.errors import InputError
 from backchannel.nlp.guard import MAX_PARAGRAPH_CHARS, MAX_PARSE_CHARS, parse_text
 from backchannel.read.budget import MAX_HTML_DEPTH, MAX_JSON_DEPTH, check_json, check_markup, load_json
-from backchannel.read.clean import clean_field, clean_text, make_article
+from backchannel.read.clean import clean_field, clean_text, drop_control_references, make_article
+from backchannel.read.html import article_from_html
 from backchannel.read.sources import iter_source, iter_url
 from backchannel.read.web import Response
 from backchannel.records import Article
@@ -38,6 +39,17 @@ def test_metadata_is_cleaned_and_collapsed_and_the_text_budget_is_ours():
         make_article("\x00\x01\x02", source="s")
     with pytest.raises(InputError, match=r"article text too long \(1,000,001 characters"):
         make_article("x" * 1_000_001, source="s")
+
+
+def test_a_reference_to_a_control_character_no_longer_sinks_a_page():
+    """One ``&#1;`` made lxml drop the whole page ("no article text found"); such references are dropped."""
+    assert drop_control_references("a&#12345;b&#1;c&#x1F;d&#x1F600;e&#65535;f&#31g&#013;h&#9;") == \
+        "a&#12345;bcd&#x1F600;efg&#013;h&#9;"
+    page = ("<html><head><title>T&#7;</title></head><body><article><p>Ha&#1;mas said on Monday that it was ready "
+            "for talks on a ceasefire, officials in Cairo said.</p><p>Mediators in Doha urged Israel to accept "
+            "a truce deal, a spokesman said on Tuesday.</p></article></body></html>")
+    article = article_from_html(page, source="p.html")
+    assert article.text.startswith("Hamas said") and article.title == "T"
 
 
 # --- structure budgets -------------------------------------------------------------------------------

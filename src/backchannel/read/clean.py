@@ -31,6 +31,12 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 # C0 controls except \t and \n (\r, \v and \f are turned into \n first), DEL and the C1 controls.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _NEEDS_WORK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Markup's numeric references to the characters XML forbids (C0 controls but tab, newline and return; U+FFFE,
+# U+FFFF): one such reference makes lxml drop the whole page.  Digits must end there (not &#12345;).
+_CONTROL_REFERENCE = re.compile(
+    r"&#(?:0*(?:[1-8]|1[1-24-9]|2[0-9]|3[01]|6553[45])(?![0-9])"
+    r"|[xX]0*(?:[1-8bcefBCEF]|1[0-9a-fA-F]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
+)
 
 
 def clean_text(text: str) -> str:
@@ -45,6 +51,12 @@ def clean_text(text: str) -> str:
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+def drop_control_references(markup: str) -> str:
+    """HTML or XML without numeric references to control characters (the characters themselves are
+    dropped by ``clean_text``; a reference would bring them back at parse time, and sink the parse)."""
+    return _CONTROL_REFERENCE.sub("", markup) if "&#" in markup else markup
 
 
 def replace_surrogates(value: str) -> str:

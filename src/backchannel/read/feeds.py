@@ -28,7 +28,7 @@ from lxml import html as lxml_html
 
 from backchannel.errors import InputError
 from backchannel.read.budget import check_markup
-from backchannel.read.clean import clean_field, make_article
+from backchannel.read.clean import clean_field, drop_control_references, make_article
 from backchannel.read.dates import normalise_date
 from backchannel.read.html import article_from_html
 from backchannel.read.text import binary_reason, one_line, split_bom
@@ -205,6 +205,7 @@ def fragment_text(fragment: str) -> str:
     """
     if not fragment.strip():
         return ""
+    fragment = drop_control_references(fragment)
     check_markup(fragment, "")
     try:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")

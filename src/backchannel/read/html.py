@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 
 from backchannel.errors import InputError
 from backchannel.read.budget import check_markup
-from backchannel.read.clean import make_article
+from backchannel.read.clean import drop_control_references, make_article
 from backchannel.read.dates import normalise_date
 from backchannel.read.text import MAX_BYTES, decode_bytes, finish_text, one_line, split_bom, too_large_reason
 from backchannel.records import Article
@@ -53,7 +53,7 @@ def article_from_html(html: str | bytes, *, source: str, url: str = "") -> Artic
     ``url`` is where the page was fetched from; when given it wins over the
     page's own canonical URL, because the caller knows where it actually was.
     """
-    page = _page_text(html, source)
+    page = drop_control_references(_page_text(html, source))
     check_markup(page, source)
     try:
         doc = trafilatura.bare_extraction(
