@@ -16,6 +16,7 @@ import random
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -217,8 +218,7 @@ def controls(start: int, count: int = 3) -> list[Hostile]:
 
 def corpus() -> list[Hostile]:
     """The fixed hostile set of issue 14 (and the three slow texts of issue 15), numbered from 100."""
-    docs = [surrogate_json(100 + i, field) for i, field in
-            enumerate(("title", "author", "outlet", "url", "published", "text"))]
+    docs = [surrogate_json(100 + i, field) for i, field in enumerate(FIELDS)]
     docs += [
         surrogate_html(110), control_metadata(111), bidi_text(112),
         html_deep(113, 50_000), html_elements(114, 1_000_000), html_attributes_one(115, 200_000),
@@ -239,38 +239,35 @@ def variant(rng: random.Random, n: int) -> Hostile:
     Sizes are just over each budget (the big bombs are in ``corpus()``), so that ten thousand of them
     fit on a disk and in a few minutes; the slow texts, parsed up to the guard's limits, are rarer.
     """
-    family = rng.randrange(40)
-    if family < 6:
-        return surrogate_json(n, rng.choice(("title", "author", "outlet", "url", "published", "text")))
-    if family < 8:
-        return surrogate_html(n)
-    if family < 10:
-        return control_metadata(n)
-    if family < 12:
-        return bidi_text(n)
-    if family < 15:
-        return html_deep(n, rng.randint(513, 3_000))
-    if family < 18:
-        return html_attributes_one(n, rng.randint(257, 2_000))
-    if family < 20:
-        return html_entities(n, xxe=rng.random() < 0.5)
-    if family < 22:
-        return feed_entities(n, xxe=rng.random() < 0.5)
-    if family < 26:
-        return json_nested(n, rng.randint(65, 5_000), inside=rng.random() < 0.5)
-    if family < 29:
-        return jsonl_nested(n, rng.randint(65, 5_000))
-    if family < 32:
-        return warc_truncated(n, rng.uniform(0.02, 0.98))
-    if family < 35:
-        return csv_broken(n)
-    if family < 37:
-        return html_huge_attribute_value(n, rng.randint(10_000, 60_000))
-    if family < 38:
-        return json_wide(n, rng.randint(100_001, 101_000))
+    ((_, make),) = rng.choices(_FAMILIES, weights=[weight for weight, _ in _FAMILIES])
+    return make(rng, n)
+
+
+def _slow_text(rng: random.Random, n: int) -> Hostile:
     kind = rng.choice(("brackets", "quotes", "mixed", "paragraph"))
     size = rng.randint(20_001, 22_000) if kind == "paragraph" else rng.randint(101, 3_000)
     return pathological(n, kind, size)
+
+
+FIELDS = ("title", "author", "outlet", "url", "published", "text")
+#: (weight, maker) of each family in ``variant``.
+_FAMILIES: tuple[tuple[int, Callable[[random.Random, int], Hostile]], ...] = (
+    (6, lambda rng, n: surrogate_json(n, rng.choice(FIELDS))),
+    (2, lambda rng, n: surrogate_html(n)),
+    (2, lambda rng, n: control_metadata(n)),
+    (2, lambda rng, n: bidi_text(n)),
+    (3, lambda rng, n: html_deep(n, rng.randint(513, 3_000))),
+    (3, lambda rng, n: html_attributes_one(n, rng.randint(257, 2_000))),
+    (2, lambda rng, n: html_entities(n, xxe=rng.random() < 0.5)),
+    (2, lambda rng, n: feed_entities(n, xxe=rng.random() < 0.5)),
+    (4, lambda rng, n: json_nested(n, rng.randint(65, 5_000), inside=rng.random() < 0.5)),
+    (3, lambda rng, n: jsonl_nested(n, rng.randint(65, 5_000))),
+    (3, lambda rng, n: warc_truncated(n, rng.uniform(0.02, 0.98))),
+    (3, lambda rng, n: csv_broken(n)),
+    (2, lambda rng, n: html_huge_attribute_value(n, rng.randint(10_000, 60_000))),
+    (1, lambda rng, n: json_wide(n, rng.randint(100_001, 101_000))),
+    (2, _slow_text),
+)
 
 
 def write(folder: Path, docs: list[Hostile]) -> list[Path]:
