@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+import hostile_corpus as hc
 from backchannel.errors import InputError
 from backchannel.nlp.guard import MAX_PARAGRAPH_CHARS, MAX_PARSE_CHARS, parse_text
 from backchannel.read.budget import MAX_HTML_DEPTH, MAX_JSON_DEPTH, check_json, check_markup, load_json
@@ -163,3 +164,14 @@ def test_the_same_bomb_gives_the_same_line_in_ingest_spark_and_the_web_path(tmp_
     if media == "application/json":
         (spark,) = spark_job._parse_lines([(str(path), 1, body)])
         assert isinstance(spark, InputError) and spark.reason == reason and spark.source == local.source
+
+
+@pytest.mark.parametrize("cut", [0.02, 0.12, 0.26, 0.5, 0.9, 0.98])
+def test_a_gzip_warc_cut_anywhere_in_its_last_record_ends_with_one_error(tmp_path, cut: float):
+    """warcio read a member cut inside its header as a record of its own, and said nothing."""
+    doc = hc.warc_truncated(7, cut)
+    path = tmp_path / doc.name
+    path.write_bytes(doc.data)
+    out = list(iter_source(str(path)))
+    assert [type(item).__name__ for item in out] == ["Article", "InputError"], out
+    assert out[1].reason == "truncated WARC record (the file ends inside it)"
