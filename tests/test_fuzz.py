@@ -363,7 +363,7 @@ def feed_docs(draw: st.DrawFn) -> Doc:
 NON_OBJECTS = ("1", "[]", '"text"', "null", "true", '[{"text": "a list, not an object"}]', "1e400", "-0")
 WRONG_TYPES = ('{"text": 5}', '{"text": ["a"]}', '{"text": {"a": 1}}', '{"text": "ok", "title": 3}',
                '{"text": "ok", "published": "someday"}', '{"text": ""}', '{"text": " \\t "}', '{"text": null}',
-               '{"text": "a\\u0000b"}', '{"title": "no text"}', '{"text": "x", "url": []}', '{"text": NaN}',
+               '{"text": "\\u0000\\u0001"}', '{"title": "no text"}', '{"text": "x", "url": []}', '{"text": NaN}',
                '{"text": "x", "published": "2025-13-45"}', '{"text": true}', "{}")
 INVALID_JSON = ("{", '{"text": "a"', "{'text': 'a'}", '{"text": "a",}', "text=a", "\x1b[2J", '{"text": "a"} trailing',
                 '{"text": "\\x"}', '{"text" "a"}', "[" * 50_000, '{"text": "' + "\\ud800" + '"', "\ufeff{}")
@@ -453,7 +453,7 @@ def csv_docs(draw: st.DrawFn) -> Doc:
         else:
             chunk = b'T,"' + text.encode() + b",,\n"
             exact = False
-        if kind in ("good", "multiline", "extra cells"):
+        if kind in ("good", "multiline", "extra cells", "nul"):  # a NUL is dropped at the edge (issue 14)
             good_lines.append(line)
             markers.append(marker(n + 10_000 * i))
         elif kind != "blank":
@@ -474,7 +474,7 @@ JSON_DAMAGE = {
     "text is an object": {"text": {"body": "x"}},
     "text is empty": {"text": ""},
     "text is blank": {"text": " \n\t "},
-    "text has NUL": {"text": "Hamas\u0000 said"},
+    "text is only control characters": {"text": "\u0000\u0007\u001b"},
     "title is a number": {"title": 7},
     "author is a list": {"author": ["A", "B"]},
     "published is a number": {"published": 20250314},
@@ -626,13 +626,15 @@ def test_readers_survive_ten_thousand_malformed_documents():
 
 
 def test_readers_handle_multi_megabyte_documents(tmp_path: Path):
-    """The few huge documents (kept out of the 10k for speed): single lines of several MB, and over the limit."""
+    """The few huge documents (kept out of the 10k for speed): single lines of several MB, over the text budget
+    (1,000,000 characters) or over the byte limit."""
     line = (good_text(7, [0, 1, 2]) + " ") * 25_000  # ~4 MB on one line
     long_json = json.dumps({"text": line[:6_000_000]})
     cases = [
-        Doc("huge", ".txt", line.encode(), 1, 0, (marker(7),)),
+        Doc("huge", ".txt", line.encode(), 0, 1),
         Doc("huge", ".html", html_page("Huge", [line[:3_000_000]]).encode(), single=True),
-        Doc("huge", ".jsonl", long_json.encode() + b"\n" + article_json(8, [0, 1]).encode() + b"\n", 2, 0),
+        Doc("huge", ".jsonl", long_json.encode() + b"\n" + article_json(8, [0, 1]).encode() + b"\n", 1, 1,
+            line_sources=((2,), (1,))),
         Doc("huge", ".txt", b"x" * (11 * 1024 * 1024), 0, 1),
         Doc("huge", ".jsonl", b'{"text": "' + b"x" * (11 * 1024 * 1024) + b'"}\n' + article_json(9, [0]).encode(),
             1, 1, line_sources=((2,), (1,))),
@@ -644,7 +646,7 @@ def test_readers_handle_multi_megabyte_documents(tmp_path: Path):
         path.write_bytes(doc.data)
         results = read_doc(path, doc)
         if doc.errors:
-            assert any("too large" in str(r) for r in results if isinstance(r, InputError)), results
+            assert any(re.search("too large|too long", str(r)) for r in results if isinstance(r, InputError)), results
 
 
 # --- Test B: end to end through ingest and the extractor ---------------------------------------------

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from backchannel.errors import InputError
 from backchannel.read import MAX_BYTES, article_from_html, article_from_mapping, read_path
 from backchannel.read import html as html_reader
+from backchannel.read.clean import MAX_TEXT_CHARS
 from backchannel.records import Article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "read"
@@ -224,11 +225,16 @@ def test_twenty_megabytes_refused_from_stat_without_opening(tmp_path: Path, monk
     assert error.reason == "too large (20.0 MB > 10 MB limit)"
 
 
-def test_file_at_the_limit_is_still_read(tmp_path: Path) -> None:
+def test_file_at_the_byte_limit_meets_the_text_budget(tmp_path: Path) -> None:
+    """Under the 10 MB byte limit, a text of more than a million characters is refused by our own line
+    (not spaCy's E088); a text of exactly the budget is read whole."""
     line = "Officials said talks would resume.\n"
     body = line * (MAX_BYTES // len(line))
-    article = read_path(write(tmp_path, "big.txt", body))
-    assert len(article.text) == len(body) <= MAX_BYTES
+    error = refused(write(tmp_path, "big.txt", body))
+    assert error.reason == f"article text too long ({len(body):,} characters > the 1,000,000-character limit)"
+    body = (line * (MAX_TEXT_CHARS // len(line) + 1))[:MAX_TEXT_CHARS]
+    article = read_path(write(tmp_path, "at-limit.txt", body))
+    assert article.text == body
 
 
 def test_unparseable_published_override_is_refused() -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from . import __version__
 from .corpus.commands import add_corpus_commands, cmd_corpus
-from .errors import BackchannelError, InputError
-from .records import CHANNELS, STANCES, TOPICS
+from .errors import BackchannelError, InputError, printable
+from .records import CHANNELS, STANCES, TOPICS, Article
 
 ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
 SKIPPED_NAMES = {"readme.md", "readme.txt", "license", "license.md", "gold.json"}
@@ -501,34 +501,46 @@ def expand_paths(paths: Sequence[str]) -> list[Path]:
 def cmd_extract(args: argparse.Namespace) -> int:
     from .documents import ArticleFile
     from .extractor_spec import ExtractorSpec
-    from .output import to_json, to_jsonl, to_table
+    from .output import write_results
     from .parallel import extract_stream
     from .pipeline import ExtractionFailure
+    from .read.files import apply_overrides
+    from .read.sources import holds_one_article, iter_file
+    from .records import ArticleResult
 
     files = expand_paths(args.paths)
     if not files:
         print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
         return 2
-    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
-    documents = [ArticleFile(str(f), published=args.published, outlet=args.outlet) for f in files]
-    results = []
+    documents: list[Article | ArticleFile] = []
     failures = 0
-    for _, outcome in extract_stream(documents, spec, doc_timeout=args.doc_timeout):  # read inside the budget
+    for f in files:
+        if holds_one_article(f):  # read inside the supervised worker, so reading is under the budget too
+            documents.append(ArticleFile(str(f), published=args.published, outlet=args.outlet))
+            continue
+        for item in iter_file(f):  # JSONL, CSV, feed or WARC: ingest's readers give its articles and errors
+            if isinstance(item, InputError):
+                failures += 1
+                print(f"error: {printable(str(item))}", file=sys.stderr)
+            else:
+                documents.append(apply_overrides(item, published=args.published, outlet=args.outlet))
+    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
+    results: list[ArticleResult] = []
+    for _, outcome in extract_stream(documents, spec, doc_timeout=args.doc_timeout):
         if isinstance(outcome, ExtractionFailure):
             failures += 1
-            print(f"error: {outcome.article.source}: {outcome.reason}", file=sys.stderr)
+            print(f"error: {printable(outcome.article.source)}: {printable(outcome.reason)}", file=sys.stderr)
         else:
             results.append(outcome)
-    if results:
-        if args.format == "json":
-            print(to_json(results, as_list=len(files) > 1 or len(args.paths) > 1 or Path(args.paths[0]).is_dir(),
-                          explain=args.explain))
-        elif args.format == "jsonl":
-            print(to_jsonl(results, explain=args.explain))
-        else:
-            sys.stdout.write(to_table(results))
+    written = len(results)
+    if results:  # each article is written, or gets its own error line
+        as_list = len(files) > 1 or len(args.paths) > 1 or Path(args.paths[0]).is_dir()
+        for item in write_results(results, args.format, sys.stdout, as_list=as_list, explain=args.explain):
+            failures += 1
+            written -= 1
+            print(f"error: {printable(item.result.article.source)}: {item.reason}", file=sys.stderr)
     if failures:
-        return 1 if results else 2
+        return 1 if written else 2
     return 0
 
 

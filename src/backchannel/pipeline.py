@@ -24,11 +24,15 @@ from spacy.tokens import Doc
 from .errors import ModelError
 from .model.choice import resolve_signal_model
 from .nlp.factories import results_of
+from .nlp.guard import parse_text
 from .nlp.loading import load_pipeline
 from .nlp.scope import is_about_war
 from .records import Article, ArticleResult, Attribution, Signal
 
 T = TypeVar("T")
+
+#: Where ``Extractor._doc`` leaves, on the Doc, how many characters of the article were not parsed.
+SKIPPED_CHARS = "bc_skipped_chars"
 
 #: Articles read ahead per ``nlp.pipe`` call, as a multiple of the batch size.  Bounded, so that a long
 #: run of skipped articles neither holds the stream in memory nor delays the results before it.
@@ -54,7 +58,11 @@ class Extractor:
         self.all_articles = all_articles
 
     def _doc(self, article: Article) -> Doc:
-        doc = self.nlp.make_doc(article.text)
+        """The article's tokenized Doc: the single place where text enters the NLP pipeline, so the text
+        spaCy cannot handle is cut here (``nlp.guard``); the Doc remembers how much was cut."""
+        guarded = parse_text(article.text)
+        doc = self.nlp.make_doc(guarded.text)
+        doc.user_data[SKIPPED_CHARS] = guarded.skipped_chars
         doc._.bc_published = article.published
         doc._.bc_outlet = article.outlet
         doc._.bc_title = article.title
@@ -66,7 +74,7 @@ class Extractor:
     def extract(self, article: Article) -> ArticleResult:
         doc = self._doc(article)
         if not self._needs_parse(doc):
-            return ArticleResult(article=article, about_war=False)
+            return unparsed_result(article, doc)
         return to_result(article, self.nlp(doc))
 
     def extract_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[ArticleResult]:
@@ -78,8 +86,8 @@ class Extractor:
         docs = [self._doc(article) for article in chunk]
         wanted = [self._needs_parse(doc) for doc in docs]
         parsed = iter(self.nlp.pipe((d for d, w in zip(docs, wanted, strict=True) if w), batch_size=batch_size))
-        for article, want in zip(chunk, wanted, strict=True):
-            yield to_result(article, next(parsed)) if want else ArticleResult(article=article, about_war=False)
+        for article, doc, want in zip(chunk, docs, wanted, strict=True):
+            yield to_result(article, next(parsed)) if want else unparsed_result(article, doc)
 
     def extract_isolated(self, batch: list[Article], batch_size: int = 16) -> list[ArticleResult | ExtractionFailure]:
         """The batch's results in order, only the faulty documents lost (see ``extract_each``)."""
@@ -118,6 +126,11 @@ def in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def unparsed_result(article: Article, doc: Doc) -> ArticleResult:
+    """The result of an article the pre-parse scan found not about a war."""
+    return ArticleResult(article=article, about_war=False, skipped_chars=doc.user_data.get(SKIPPED_CHARS, 0))
+
+
 def to_result(article: Article, doc: Doc) -> ArticleResult:
     data = results_of(doc)
     attributions = [
@@ -128,5 +141,13 @@ def to_result(article: Article, doc: Doc) -> ArticleResult:
         Signal(**{**s, "evidence_span": tuple(s["evidence_span"]) if s["evidence_span"] else None})
         for s in data["signals"]
     ]
+    skipped = doc.user_data.get(SKIPPED_CHARS, 0)
+    if skipped:  # the parsed text had blanks where the article has cut words: quote the article itself
+        for a in attributions:
+            if a.content_span:
+                a.content = article.text[a.content_span[0]:a.content_span[1]]
+        for s in signals:
+            if s.evidence_span:
+                s.evidence = article.text[s.evidence_span[0]:s.evidence_span[1]]
     return ArticleResult(article=article, attributions=attributions, signals=signals,
-                         explanations=list(data.get("explanations") or []))
+                         explanations=list(data.get("explanations") or []), skipped_chars=skipped)

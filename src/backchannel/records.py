@@ -123,6 +123,10 @@ class ArticleResult:
     #: filled by the learned decision, printed by ``extract --explain`` only; diagnostics, so neither
     #: stored nor part of a result's equality.
     explanations: list[dict[str, Any]] = field(default_factory=list, compare=False)
+    #: Characters of the article that were not parsed (``nlp/guard.py``: overlong words, paragraph tails,
+    #: the part past the parse limit); the article itself is kept whole.  In ``to_dict`` only when not 0,
+    #: so that ordinary results look exactly as before.
+    skipped_chars: int = 0
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d = {
@@ -131,6 +135,8 @@ class ArticleResult:
             "attributions": [a.to_dict() for a in self.attributions],
             "signals": [s.to_dict() for s in self.signals],
         }
+        if self.skipped_chars:
+            d["skipped_chars"] = self.skipped_chars
         if explain:
             d["explanations"] = list(self.explanations)
         return d

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import InputError
+from .read.clean import replace_surrogates
 from .records import Article, ArticleResult, Attribution, Signal
 
 ARTICLE_COLUMNS: tuple[str, ...] = ("source", "url", "title", "outlet", "author", "published", "text")
@@ -67,7 +68,7 @@ def result_row(result: ArticleResult, extractor_version: str) -> dict[str, str]:
     row["about_war"] = "true" if result.about_war else "false"
     row["extractor_version"] = extractor_version
     row["error"] = ""
-    return row
+    return _writable(row)
 
 
 def error_row(
@@ -80,7 +81,12 @@ def error_row(
         attributions="[]", signals="[]", about_war="", extractor_version=extractor_version,
         error=reason or "unknown error",
     )
-    return row
+    return _writable(row)
+
+
+def _writable(row: dict[str, str]) -> dict[str, str]:
+    """No character may stop a write: a lone surrogate (Arrow and Spark refuse it) becomes U+FFFD."""
+    return {name: replace_surrogates(value) for name, value in row.items()}
 
 
 def to_row(item: Row, extractor_version: str) -> dict[str, str]:

@@ -1,7 +1,10 @@
 """Readers: turn documents into ``records.Article`` or raise ``errors.InputError``.
 
 One module per kind of source, all sharing ``text`` (size limit, binary
-sniffing, decoding) and ``dates`` (ISO ``published``):
+sniffing, decoding), ``clean`` (every ``Article`` is built by ``make_article``:
+clean Unicode, the 1,000,000-character text budget), ``budget`` (structure
+budgets for HTML, feeds and JSON, checked before parsing; ``load_json``) and
+``dates`` (ISO ``published``):
 
 - ``files``   local files; ``read_path`` dispatches on suffix or sniffed content
 - ``html``    web pages (also for fetched URLs and feed entries)

@@ -11,13 +11,13 @@ name (``meta.title``) reaches into a nested JSON object.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
 
 from backchannel.errors import InputError
+from backchannel.read.budget import load_json
 from backchannel.read.mapping import article_from_mapping, describe_json_value
 from backchannel.read.text import MAX_BYTES, one_line
 from backchannel.records import Article
@@ -134,12 +134,7 @@ def parse_jsonl_line(raw: bytes, number: int, source: str, mapping: FieldMapping
     if not line.strip():
         return None
     try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return InputError(source, f"invalid JSON at column {exc.colno}: {exc.msg}")
-    except RecursionError:
-        return InputError(source, "invalid JSON: nested too deeply")
-    try:
+        record = load_json(line, source, where="column {column}")
         return article_from_record(record, source=source, mapping=mapping)
     except InputError as exc:
         return exc
@@ -199,7 +194,7 @@ class _CsvLines:
 
 
 def _csv_rows(lines: _CsvLines, source: str, mapping: FieldMapping) -> Iterator[Article | InputError]:
-    reader = csv.reader(lines)
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -224,13 +219,13 @@ def _csv_rows(lines: _CsvLines, source: str, mapping: FieldMapping) -> Iterator[
             return
         except csv.Error as exc:
             yield InputError(f"{source}:{start}", f"invalid CSV row ({one_line(str(exc), 80)})")
-            reader = csv.reader(lines)
+            reader = csv.reader(lines, strict=True)
             continue
         row_source = f"{source}:{start}"
         if lines.oversized is not None:
             lines.oversized = None
             yield InputError(row_source, f"line too large (more than {MAX_BYTES // (1024 * 1024)} MB)")
-            reader = csv.reader(lines)
+            reader = csv.reader(lines, strict=True)
             continue
         if not any(cell.strip() for cell in row):
             continue

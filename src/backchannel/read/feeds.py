@@ -27,9 +27,11 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from backchannel.errors import InputError
+from backchannel.read.budget import check_markup
+from backchannel.read.clean import clean_field, drop_control_references, make_article
 from backchannel.read.dates import normalise_date
 from backchannel.read.html import article_from_html
-from backchannel.read.text import binary_reason, finish_text, one_line, split_bom
+from backchannel.read.text import binary_reason, one_line, split_bom
 from backchannel.read.web import Fetcher, Response
 from backchannel.records import Article
 
@@ -82,6 +84,11 @@ def iter_feed(
     if reason:
         yield InputError(source, reason)
         return
+    try:
+        check_markup(_markup_view(data), source)
+    except InputError as exc:
+        yield exc
+        return
     headers = {"content-location": base_url} if base_url else {}
     try:
         parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
@@ -113,11 +120,11 @@ def _entry_article(
         meta = _entry_meta(entry, outlet=outlet, link=link)
         content = _entry_content(entry)
         if content is not None:
-            return Article(text=finish_text(content, entry_source), source=entry_source, **meta)
+            return make_article(content, source=entry_source, **meta)
         if not link:
             summary = _entry_summary(entry)
             if summary:
-                return Article(text=finish_text(summary, entry_source), source=entry_source, **meta)
+                return make_article(summary, source=entry_source, **meta)
             raise InputError(entry_source, f"feed entry {number} has neither content nor a link")
         if fetcher is None:
             raise InputError(entry_source, "feed entry has no content and links are not fetched here")
@@ -125,9 +132,16 @@ def _entry_article(
         article = article_from_html(page.body, source=entry_source, url=page.url)
         return _merge(article, meta)
     except InputError as exc:
-        return exc
+        return exc if exc.source else InputError(entry_source, exc.reason)  # fragment_text's budget names none
     except Exception as exc:  # noqa: BLE001 - feedparser objects from untrusted input; one bad entry must not stop the feed
         return InputError(entry_source, f"cannot read the feed entry ({type(exc).__name__}: {one_line(str(exc), 80)})")
+
+
+def _markup_view(data: bytes) -> str:
+    """The feed as text for the structure pre-pass: its BOM's encoding, else Latin-1, which maps every byte
+    to one character and keeps the ASCII markup of any ASCII-compatible encoding where it is."""
+    encoding, body, _ = split_bom(data)
+    return body.decode(encoding or "latin-1", errors="replace")
 
 
 def _entry_meta(entry: Any, *, outlet: str, link: str) -> dict[str, str]:
@@ -191,6 +205,8 @@ def fragment_text(fragment: str) -> str:
     """
     if not fragment.strip():
         return ""
+    fragment = drop_control_references(fragment)
+    check_markup(fragment, "")
     try:
         root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     except (etree.LxmlError, ValueError):
@@ -207,7 +223,7 @@ def fragment_text(fragment: str) -> str:
 
 
 def _clean(value: Any) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
+    return clean_field(value) if isinstance(value, str) else ""
 
 
 def is_feed_response(response: Response) -> bool:

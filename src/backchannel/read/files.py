@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from backchannel.errors import InputError
+from backchannel.read.clean import clean_field, make_article
 from backchannel.read.dates import dateline_date, normalise_date
 from backchannel.read.html import article_from_html
 from backchannel.read.mapping import article_from_json, date_reason
@@ -52,12 +53,9 @@ def read_path(path: str | Path, *, published: str = "", outlet: str = "") -> Art
     elif kind == "json":
         article = article_from_json(decode_bytes(data, source), source=source)
     else:
-        text = decode_bytes(data, source)
-        nul = text.find("\x00")
-        if nul >= 0:  # the sniff reads only the first 8 KB; text with NUL anywhere is not a text document
-            raise InputError(source, f"binary content in a text file (NUL character at offset {nul})")
-        article = Article(text=text, title=text_title(text, markdown=kind == "markdown"), source=source,
-                          published=dateline_date(text))
+        text = decode_bytes(data, source)  # cleaned: a NUL past the sniffed first 8 KB is dropped
+        article = make_article(text, title=text_title(text, markdown=kind == "markdown"), source=source,
+                               published=dateline_date(text))
     return apply_overrides(article, published=published, outlet=outlet)
 
 
@@ -116,5 +114,5 @@ def apply_overrides(article: Article, *, published: str = "", outlet: str = "") 
             raise InputError(article.source, date_reason(published, "published date override"))
         changes["published"] = date
     if outlet.strip():
-        changes["outlet"] = " ".join(outlet.split())
+        changes["outlet"] = clean_field(outlet)
     return replace(article, **changes) if changes else article

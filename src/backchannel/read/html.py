@@ -18,6 +18,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from backchannel.errors import InputError
+from backchannel.read.budget import check_markup
+from backchannel.read.clean import drop_control_references, make_article
 from backchannel.read.dates import normalise_date
 from backchannel.read.text import MAX_BYTES, decode_bytes, finish_text, one_line, split_bom, too_large_reason
 from backchannel.records import Article
@@ -51,7 +53,8 @@ def article_from_html(html: str | bytes, *, source: str, url: str = "") -> Artic
     ``url`` is where the page was fetched from; when given it wins over the
     page's own canonical URL, because the caller knows where it actually was.
     """
-    page = _page_text(html, source)
+    page = drop_control_references(_page_text(html, source))
+    check_markup(page, source)
     try:
         doc = trafilatura.bare_extraction(
             page,
@@ -75,8 +78,8 @@ def article_from_html(html: str | bytes, *, source: str, url: str = "") -> Artic
     if not text or not _has_article_text(text, meta.get("__links__", ())):
         raise InputError(source, NO_TEXT)
     published = normalise_date(_attr(doc, "date")) or _first_date(meta, _META_PUBLISHED)
-    return Article(
-        text=text,
+    return make_article(
+        text,
         title=_attr(doc, "title") or _first(meta, _META_TITLE),
         outlet=_attr(doc, "sitename") or _first(meta, _META_OUTLET),
         author=_attr(doc, "author") or _first(meta, _META_AUTHOR, skip_urls=True),

@@ -8,13 +8,14 @@ ignored, ``null`` counts as absent), and every reason names the field.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from backchannel.errors import InputError
+from backchannel.read.budget import load_json
+from backchannel.read.clean import clean_field, make_article
 from backchannel.read.dates import normalise_date
-from backchannel.read.text import normalise_newlines, one_line
+from backchannel.read.text import one_line
 from backchannel.records import Article
 
 METADATA_FIELDS: tuple[str, ...] = ("title", "outlet", "author", "published", "url")
@@ -51,8 +52,6 @@ def article_from_mapping(data: Mapping[str, Any], *, source: str) -> Article:
     text = data["text"]
     if not isinstance(text, str) or not text.strip():
         raise InputError(source, "field 'text' must be a non-empty string")
-    if "\x00" in text:
-        raise InputError(source, "field 'text' contains NUL characters (binary data)")
     values: dict[str, str] = {}
     for name in METADATA_FIELDS:
         value = data.get(name)
@@ -60,25 +59,18 @@ def article_from_mapping(data: Mapping[str, Any], *, source: str) -> Article:
             value = ""
         if not isinstance(value, str):
             raise InputError(source, f"field '{name}' must be a string, found {describe_json_value(value)}")
-        values[name] = " ".join(value.split())
+        values[name] = clean_field(value)
     if values["published"]:
         published = normalise_date(values["published"])
         if published is None:
             raise InputError(source, date_reason(values["published"], "field 'published'"))
         values["published"] = published
-    return Article(text=normalise_newlines(text), source=source, **values)
+    return make_article(text, source=source, **values)
 
 
 def article_from_json(raw: str, *, source: str) -> Article:
     """Parse one JSON document holding one article object."""
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            source, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    except RecursionError:
-        raise InputError(source, "invalid JSON: nested too deeply") from None
+    data = load_json(raw, source)
     if isinstance(data, list):
         raise InputError(source, "expected one article object, found a list")
     return article_from_mapping(data, source=source)

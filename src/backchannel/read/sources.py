@@ -16,13 +16,14 @@ records each ``InputError``.  Dispatch:
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from backchannel.errors import InputError
+from backchannel.read.budget import load_json
 from backchannel.read.bulk import DEFAULT_MAPPING, FieldMapping, article_from_record, iter_csv, iter_jsonl
+from backchannel.read.clean import make_article
 from backchannel.read.feeds import FEED_TYPES, XML_TYPES, iter_feed, looks_like_feed
 from backchannel.read.files import SUFFIX_KINDS, read_path, text_title
 from backchannel.read.html import article_from_html
@@ -113,16 +114,14 @@ def _iter_response(
             yield _html_article(url, response)
         elif media == "text/plain" or not media:
             text = decode_bytes(body, url, encoding=response.charset)
-            yield Article(text=text, title=text_title(text), url=response.url, source=url)
+            yield make_article(text, title=text_title(text), url=response.url, source=url)
         elif media == "application/json":
-            data = json.loads(decode_bytes(body, url, encoding=response.charset))
+            data = load_json(decode_bytes(body, url, encoding=response.charset), url)
             yield article_from_record(data, source=url, mapping=mapping)
         else:
             raise InputError(url, f"unsupported content type: {media}")
     except InputError as exc:
         yield exc
-    except (json.JSONDecodeError, RecursionError):
-        yield InputError(url, "invalid JSON")
 
 
 def _html_article(url: str, response: Response) -> Article:
@@ -169,6 +168,18 @@ def _wanted(path: Path, folder: Path) -> bool:
         return False
     suffix = path.suffix.lower()
     return suffix == "" or suffix in READABLE_SUFFIXES or _is_warc_name(path)
+
+
+def holds_one_article(path: Path) -> bool:
+    """Whether ``iter_file`` reads this file as one article (a page, a text, a JSON object) rather than
+    many (JSONL, CSV, a feed, a WARC): ``extract`` reads the single ones in its supervised workers."""
+    suffix = path.suffix.lower()
+    if suffix in SUFFIX_KINDS:
+        return True
+    if suffix in JSONL_SUFFIXES | CSV_SUFFIXES | FEED_SUFFIXES | PARQUET_SUFFIXES or _is_warc_name(path):
+        return False
+    head = _head(path)
+    return not (head.startswith(b"WARC/") or looks_like_feed(head))
 
 
 def iter_file(
@@ -218,12 +229,7 @@ def _one(path: Path, mapping: FieldMapping) -> Article | InputError:
     try:
         if path.suffix.lower() == ".json" and mapping != DEFAULT_MAPPING:
             raw = decode_bytes(read_file_bytes(path, str(path)), str(path))
-            try:
-                data = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise InputError(str(path), f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-            except RecursionError:
-                raise InputError(str(path), "invalid JSON: nested too deeply") from None
+            data = load_json(raw, str(path))
             return article_from_record(data, source=str(path), mapping=mapping)
         return read_path(path)
     except InputError as exc:

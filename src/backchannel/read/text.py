@@ -9,11 +9,11 @@ wherever it came from.  All failures are ``InputError``; nothing here lets an
 from __future__ import annotations
 
 import codecs
-import re
 import stat
 from pathlib import Path
 
 from backchannel.errors import InputError
+from backchannel.read.clean import clean_text
 
 MAX_BYTES: int = 10 * 1024 * 1024
 """Documents larger than this are refused: no news article is anywhere near it, and a
@@ -42,7 +42,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_NEWLINES = re.compile(r"\r\n?")
 
 
 def _megabytes(n: int) -> str:
@@ -163,13 +162,9 @@ def decode_bytes(data: bytes, source: str, *, encoding: str | None = None) -> st
 
 
 def finish_text(text: str, source: str) -> str:
-    """Normalise newlines and refuse empty documents; shared by byte and str inputs."""
-    text = normalise_newlines(text)
+    """Clean the text (``clean.clean_text``: newlines, surrogates, controls, NFC) and refuse empty documents;
+    shared by byte and str inputs, so a page is clean before any parser sees it."""
+    text = clean_text(text)
     if not text.strip():
         raise InputError(source, "empty document")
     return text
-
-
-def normalise_newlines(text: str) -> str:
-    """``\\r\\n`` and lone ``\\r`` become ``\\n``; nothing else changes (character spans index this text)."""
-    return _NEWLINES.sub("\n", text)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -58,6 +59,12 @@ def iter_warc(path: str | Path) -> Iterator[Article | InputError]:
                 with contextlib.redirect_stderr(io.StringIO()):
                     record = next(records)
             except StopIteration:
+                # warcio ends quietly when the file stops inside a record's header or its gzip member
+                cut = _cut_member(handle, records.member_info)
+                if cut is None and _has_unread_bytes(handle, records.offset):
+                    cut = records.offset
+                if cut is not None:
+                    yield InputError(f"{source}@{cut}", "truncated WARC record (the file ends inside it)")
                 return
             offset = records.offset
             if record.format != "warc":
@@ -122,6 +129,29 @@ def _truncated(record: Any) -> bool:
     while raw.read(_DRAIN):
         pass
     return isinstance(raw, LimitReader) and raw.limit > 0
+
+
+def _cut_member(handle: Any, member: tuple[int, int] | None) -> int | None:
+    """The offset of the last gzip member when the file ends before that member does, else None."""
+    if not member:
+        return None
+    start, length = member
+    handle.seek(start)
+    decompressor = zlib.decompressobj(wbits=47)  # gzip or zlib header, as warcio accepts
+    try:
+        decompressor.decompress(handle.read(length))
+    except zlib.error:
+        return None  # not this check's business: warcio has reported corrupt data already
+    return None if decompressor.eof else start
+
+
+def _has_unread_bytes(handle: Any, offset: int) -> bool:
+    """True when something other than blank padding follows ``offset``, where the last whole record ended."""
+    handle.seek(offset)
+    while chunk := handle.read(_DRAIN):
+        if chunk.strip():
+            return True
+    return False
 
 
 def _printable(text: str) -> str:
