@@ -57,7 +57,7 @@ def check_settings(settings: TrainSettings) -> None:
     if problems:
         raise BackchannelError(f"train: invalid {', '.join(problems)} (epochs and threads at least 1, negatives "
                                "at least 0, max-length 16 to 512, lr above 0)")
-    for module in ("torch", "transformers", "onnx", "onnxruntime"):
+    for module in ("torch", "transformers", "onnx", "onnxruntime", "sklearn"):
         try:
             __import__(module)
         except ImportError:
