@@ -36,6 +36,13 @@ def good_file(tmp_path: Path) -> Path:
     return path
 
 
+def test_explain_with_the_table_is_one_clear_error(good_file: Path):
+    proc = run("extract", str(good_file), "--format", "table", "--explain")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "error: --explain needs --format json or jsonl (the table shows no explanations)"]
+
+
 def test_extract_one_article_prints_one_object_with_the_schema(good_file: Path):
     proc = run("extract", str(good_file), "--format", "json")
     assert proc.returncode == 0, proc.stderr

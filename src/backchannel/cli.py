@@ -508,6 +508,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from .read.sources import holds_one_article, iter_file
     from .records import ArticleResult
 
+    if args.explain and args.format == "table":  # the table has no room for scores: say so, do not drop them
+        raise BackchannelError("--explain needs --format json or jsonl (the table shows no explanations)")
     files = expand_paths(args.paths)
     if not files:
         print("error: no article files found in " + ", ".join(args.paths), file=sys.stderr)
