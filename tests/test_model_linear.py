@@ -127,3 +127,19 @@ def test_the_shipped_folder_has_its_linear_scorer_and_weight():
     assert (SHIPPED_DIR / "linear.npz").is_file() and 0 < card["linear_weight"] <= 1
     scorer = LinearStance(SHIPPED_DIR / "linear.npz")
     assert set(scorer.classes) == set(STANCE_LABELS)
+
+
+def test_the_mix_weight_and_threshold_are_chosen_together_on_validation():
+    from backchannel.model.examples import PairExample
+    from backchannel.model.runtime import PairScores
+    from backchannel.training.linear_stance import choose_mix
+
+    val = [PairExample("a", "b", "urges"), PairExample("a", "c", "none"), PairExample("a", "d", "open")]
+    # the encoder misses the third pair and the linear scorer the first: only a mix gets all three
+    encoder = [PairScores({"none": 0.2, "urges": 0.8, "open": 0.0}, {}, {}),
+               PairScores({"none": 0.8, "urges": 0.2, "open": 0.0}, {}, {}),
+               PairScores({"none": 0.6, "urges": 0.0, "open": 0.4}, {}, {})]
+    linear = [{"none": 0.6, "urges": 0.4}, {"none": 0.9, "urges": 0.1}, {"none": 0.1, "open": 0.9}]
+    chosen = choose_mix(val, encoder, linear)
+    assert 0 < chosen["linear_weight"] < 1 and chosen["f1"] == 1.0
+    assert chosen["precision"] >= chosen["recall"]

@@ -17,7 +17,6 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,23 +56,15 @@ def fit_linear(fit: Sequence[PairExample], out_dir: Path, seed: int) -> dict[str
     return {"vocabulary": len(vocabulary), "pairs": len(fit), "max_diff": round(diff, 8)}
 
 
-@dataclass(frozen=True)
-class Mixed:
-    """Scores with the stance mixed; topic and channel stay the encoder's."""
-
-    stance: dict[str, float]
-    topic: dict[str, float]
-    channel: dict[str, float]
-
-
 def choose_mix(val: Sequence[PairExample], encoder_scores: Sequence[Any],
                linear_scores: Sequence[dict[str, float]]) -> dict[str, float]:
     """The (weight, threshold) of best validation F1, precision first (``run.choose_threshold``)."""
+    from backchannel.model.runtime import PairScores
     from backchannel.training.run import choose_threshold
 
     best: dict[str, float] | None = None
     for weight in WEIGHTS:
-        mixed = [Mixed(mix(e.stance, lin, weight), e.topic, e.channel)
+        mixed = [PairScores(mix(e.stance, lin, weight), e.topic, e.channel)
                  for e, lin in zip(encoder_scores, linear_scores, strict=True)]
         row = {"linear_weight": weight, **choose_threshold(list(val), mixed)}
         if best is None or (row["f1"], -weight) > (best["f1"], -best["linear_weight"]):
