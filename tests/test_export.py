@@ -13,12 +13,12 @@ import sys
 
 import pytest
 
-from backchannel import export
+from backchannel.cli import export
+from backchannel.cli.export import CAMEO, FORMATS, export_signals
+from backchannel.cli.views import CSV_COLUMNS
 from backchannel.errors import BackchannelError
-from backchannel.export import CAMEO, FORMATS, export_signals
 from backchannel.records import Article, ArticleResult, Attribution, Signal
 from backchannel.store import open_store
-from backchannel.views import CSV_COLUMNS
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")

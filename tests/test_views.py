@@ -8,9 +8,7 @@ import json
 
 import pytest
 
-from backchannel.records import Article, ArticleResult, Attribution, Signal
-from backchannel.store import open_store
-from backchannel.views import (
+from backchannel.cli.views import (
     CSV_COLUMNS,
     actors_table,
     signal_detail,
@@ -18,6 +16,8 @@ from backchannel.views import (
     signals_json,
     signals_table,
 )
+from backchannel.records import Article, ArticleResult, Attribution, Signal
+from backchannel.store import open_store
 
 TEXT = (
     "A back channel\n\n"

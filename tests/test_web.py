@@ -400,7 +400,7 @@ def test_ingest_refuses_private_addresses_and_local_paths(writer):
 
 
 def test_ingest_of_a_public_url_stores_its_signals(writer, monkeypatch):
-    import backchannel.ingest as ingest_module
+    import backchannel.jobs.ingest as ingest_module
 
     fetched = []
 

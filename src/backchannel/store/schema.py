@@ -159,7 +159,7 @@ VIEWS = Migration("0003_views", (
     FROM articles a LEFT JOIN extractions e ON e.article_id = a.id""",
 ))
 
-# Who ran each run, so that a run whose process died can be told from one still going (``runs.py``):
+# Who ran each run, so that a run whose process died can be told from one still going (``jobs/runs.py``):
 # ``owner`` is "host boot-id pid start-time"; ``status`` is running, finished or interrupted.  Runs from
 # before this migration that never finished are "unknown": nobody recorded who ran them.
 RUN_OWNERS = Migration("0004_run_owners", (

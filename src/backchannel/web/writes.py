@@ -84,7 +84,7 @@ def correction_fields(body: dict[str, Any]) -> tuple[str, str, str]:
 
 
 class Ingester:
-    """Runs ``backchannel.ingest.ingest`` for one URL at a time, with one lazily loaded extractor."""
+    """Runs ``backchannel.jobs.ingest.ingest`` for one URL at a time, with one lazily loaded extractor."""
 
     def __init__(self, extractor: Callable[[], Any] | None = None) -> None:
         self._factory = extractor
@@ -94,7 +94,7 @@ class Ingester:
     def _get_extractor(self) -> Any:
         if self._extractor is None:
             if self._factory is None:
-                from backchannel.pipeline import Extractor
+                from backchannel.jobs.extractor import Extractor
 
                 self._extractor = Extractor()
             else:
@@ -102,7 +102,7 @@ class Ingester:
         return self._extractor
 
     def __call__(self, store: Any, url: str) -> dict[str, Any]:
-        from backchannel.ingest import ingest
+        from backchannel.jobs.ingest import ingest
         from backchannel.read.web import is_url
 
         if not is_url(url):

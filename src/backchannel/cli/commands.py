@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .corpus.commands import add_corpus_commands, cmd_corpus
-from .errors import BackchannelError, InputError, printable
-from .records import CHANNELS, STANCES, TOPICS, Article
+from .. import __version__
+from ..corpus.commands import add_corpus_commands, cmd_corpus
+from ..errors import BackchannelError, InputError, printable
+from ..records import CHANNELS, STANCES, TOPICS, Article
 
 ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
 SKIPPED_NAMES = {"readme.md", "readme.txt", "license", "license.md", "gold.json"}
@@ -106,7 +106,7 @@ def _all_articles_flag(p: argparse.ArgumentParser) -> None:
 
 
 def _doc_timeout_flag(p: argparse.ArgumentParser) -> None:
-    from .worker import DOC_TIMEOUT
+    from ..jobs.worker import DOC_TIMEOUT
 
     p.add_argument("--doc-timeout", type=_seconds, default=DOC_TIMEOUT, metavar="SECONDS",
                    help=f"time one article's extraction may take (default {DOC_TIMEOUT:g}); an article over it "
@@ -224,7 +224,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover"), required=True)
     exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
 
-    from . import spark_job
+    from ..jobs import spark_job
 
     spark_job.build_parser(sub.add_parser(
         "spark-extract", help="run the extractor on Apache Spark over JSONL or WARC inputs, writing Parquet",
@@ -279,8 +279,8 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
 def _open_store(args: argparse.Namespace, must_exist: bool = True):
     """The store named by --db; query commands refuse a SQLite file that does not exist yet
     (a typo would otherwise silently create an empty database)."""
-    from .nlp.factories import registry_for
-    from .store import DEFAULT_DB, open_store
+    from ..nlp.factories import registry_for
+    from ..store import DEFAULT_DB, open_store
 
     url = args.db or os.environ.get("BACKCHANNEL_DB") or DEFAULT_DB
     if must_exist and "://" not in url.replace("sqlite:///", "", 1) and not Path(url.replace("sqlite:///", "", 1)).exists():
@@ -289,7 +289,7 @@ def _open_store(args: argparse.Namespace, must_exist: bool = True):
 
 
 def _filters(args: argparse.Namespace) -> dict:
-    from .store import valid_date
+    from ..store import valid_date
 
     for flag in ("since", "until"):
         value = getattr(args, flag, None)
@@ -310,9 +310,9 @@ def _real_date(value: str) -> bool:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
-    from .parallel import ExtractorSpec
-    from .read import FieldMapping
+    from ..jobs.ingest import ingest
+    from ..jobs.parallel import ExtractorSpec
+    from ..read import FieldMapping
 
     mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in
                               ("text", "title", "outlet", "author", "published", "url")})
@@ -329,8 +329,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    from .extractor_spec import ExtractorSpec
-    from .ingest import reprocess
+    from ..jobs.extractor_spec import ExtractorSpec
+    from ..jobs.ingest import reprocess
 
     spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
                           signal_model=args.signal_model)
@@ -341,7 +341,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from .runs import mark_dead_runs, runs_table
+    from ..jobs.runs import mark_dead_runs, runs_table
 
     with _open_store(args) as store:
         mark_dead_runs(store)
@@ -394,14 +394,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_spark_extract(args: argparse.Namespace) -> int:
-    from . import spark_job
+    from ..jobs import spark_job
 
     return spark_job.run_command(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .store import DEFAULT_DB
-    from .web import serve
+    from ..store import DEFAULT_DB
+    from ..web import serve
 
     url = args.db or os.environ.get("BACKCHANNEL_DB") or DEFAULT_DB
     _open_store(args).close()  # a clear error now for a missing or unreachable database
@@ -419,7 +419,7 @@ def _report(items: list, fmt: str, render) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    from .analysis import plot_timeline, render_timeline, timeline
+    from ..analysis import plot_timeline, render_timeline, timeline
 
     filters = _filters(args)
     with _open_store(args) as store:
@@ -433,7 +433,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_divergence(args: argparse.Namespace) -> int:
-    from .analysis import divergence, render_divergences
+    from ..analysis import divergence, render_divergences
 
     filters = _filters(args)
     with _open_store(args) as store:
@@ -443,7 +443,7 @@ def cmd_divergence(args: argparse.Namespace) -> int:
 
 
 def cmd_corroboration(args: argparse.Namespace) -> int:
-    from .analysis import corroboration, render_claims
+    from ..analysis import corroboration, render_claims
 
     filters = _filters(args)
     with _open_store(args) as store:
@@ -499,14 +499,14 @@ def expand_paths(paths: Sequence[str]) -> list[Path]:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .documents import ArticleFile
-    from .extractor_spec import ExtractorSpec
+    from ..jobs.documents import ArticleFile
+    from ..jobs.extractor import ExtractionFailure
+    from ..jobs.extractor_spec import ExtractorSpec
+    from ..jobs.parallel import extract_stream
+    from ..read.files import apply_overrides
+    from ..read.sources import holds_one_article, iter_file
+    from ..records import ArticleResult
     from .output import write_results
-    from .parallel import extract_stream
-    from .pipeline import ExtractionFailure
-    from .read.files import apply_overrides
-    from .read.sources import holds_one_article, iter_file
-    from .records import ArticleResult
 
     if args.explain and args.format == "table":  # the table has no room for scores: say so, do not drop them
         raise BackchannelError("--explain needs --format json or jsonl (the table shows no explanations)")
@@ -548,14 +548,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.corpus or args.annotations:
-        from .corpus.commands import eval_corpus
+        from ..corpus.commands import eval_corpus
 
         return eval_corpus(args)
     if not args.gold_dir:
         raise InputError("eval needs GOLD_DIR, or --corpus PATH --annotations DIR")
-    from .evaluation import check_floors, evaluate, floor_verdict, format_report
-    from .pipeline import Extractor
-    from .read import read_path
+    from ..evaluation.scoring import check_floors, evaluate, floor_verdict, format_report
+    from ..jobs.extractor import Extractor
+    from ..read import read_path
 
     extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles,
                           signal_model=args.signal_model)
@@ -578,7 +578,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .training.run import TrainSettings, train
+    from ..training.run import TrainSettings, train
 
     card = train(TrainSettings(corpus=Path(args.corpus), annotations=Path(args.annotations), out=Path(args.out),
                                extra=[Path(p) for p in args.extra], seed=args.seed, epochs=args.epochs,

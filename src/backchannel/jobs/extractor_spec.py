@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .pipeline import Extractor
+    from .extractor import Extractor
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class ExtractorSpec:
     signal_model: str = ""  # '' the default decision, 'rules', or a model folder
 
     def __call__(self) -> Extractor:
-        from .pipeline import Extractor
+        from .extractor import Extractor
 
         return Extractor(actors_file=self.actors_file, all_articles=self.all_articles,
                          signal_model=self.signal_model)

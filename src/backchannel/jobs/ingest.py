@@ -18,15 +18,15 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
-from .errors import InputError
+from .. import __version__
+from ..errors import InputError
+from ..read import FieldMapping, iter_source
+from ..records import Article
+from ..store import Status, Store, article_id
+from .extractor import ExtractionFailure, Extractor
 from .extractor_spec import ExtractorSpec
 from .parallel import DOC_TIMEOUT, extract_stream
-from .pipeline import ExtractionFailure, Extractor
-from .read import FieldMapping, iter_source
-from .records import Article
 from .runs import begin_run
-from .store import Status, Store, article_id
 
 
 @lru_cache(maxsize=8)
@@ -36,7 +36,7 @@ def extractor_version(actors_file: str = "", all_articles: bool = False, signal_
     extracted, so it must trigger ``reprocess`` like a code release does.  ``+all`` marks results of
     ``--all-articles`` (articles not about a war parsed too): switching it on makes the articles stored
     without it due for ``reprocess``."""
-    from .model.choice import RULES, model_digest, resolve_signal_model
+    from ..model.choice import RULES, model_digest, resolve_signal_model
 
     digest = hashlib.sha256()
     folder = resources.files("backchannel.nlp.lexicons")

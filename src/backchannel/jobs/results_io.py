@@ -29,9 +29,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import InputError
-from .read.clean import replace_surrogates
-from .records import Article, ArticleResult, Attribution, Signal
+from ..errors import InputError
+from ..read.clean import replace_surrogates
+from ..records import Article, ArticleResult, Attribution, Signal
 
 ARTICLE_COLUMNS: tuple[str, ...] = ("source", "url", "title", "outlet", "author", "published", "text")
 RESULT_COLUMNS: tuple[str, ...] = (

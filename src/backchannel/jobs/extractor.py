@@ -21,13 +21,13 @@ from typing import TypeVar
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .errors import ModelError
-from .model.choice import resolve_signal_model
-from .nlp.factories import results_of
-from .nlp.guard import parse_text
-from .nlp.loading import load_pipeline
-from .nlp.scope import is_about_war
-from .records import Article, ArticleResult, Attribution, Signal
+from ..errors import ModelError
+from ..model.choice import resolve_signal_model
+from ..nlp.factories import results_of
+from ..nlp.guard import parse_text
+from ..nlp.loading import load_pipeline
+from ..nlp.scope import is_about_war
+from ..records import Article, ArticleResult, Attribution, Signal
 
 T = TypeVar("T")
 

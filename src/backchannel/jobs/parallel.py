@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from ..errors import BackchannelError
+from ..records import ArticleResult
 from .documents import Document, as_article, extract_documents
-from .errors import BackchannelError
+from .extractor import CHUNK_BATCHES, ExtractionFailure, Extractor, in_chunks
 from .extractor_spec import ExtractorSpec
-from .pipeline import CHUNK_BATCHES, ExtractionFailure, Extractor, in_chunks
-from .records import ArticleResult
 from .worker import DOC_TIMEOUT
 
 Outcome = ArticleResult | ExtractionFailure
@@ -233,7 +233,7 @@ class _Job:
 
 @dataclass(eq=False)
 class _Worker:
-    """One ``python -m backchannel.worker`` process, its connection and the jobs sent to it, in order."""
+    """One ``python -m backchannel.jobs.worker`` process, its connection and the jobs sent to it, in order."""
 
     proc: subprocess.Popen[bytes]
     conn: Connection
@@ -248,7 +248,7 @@ class _Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "backchannel.worker", str(theirs.fileno()), str(os.getpid())],
+                [sys.executable, "-m", "backchannel.jobs.worker", str(theirs.fileno()), str(os.getpid())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
             )
         finally:

@@ -73,8 +73,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO
 
+from backchannel.cli.views import CSV_COLUMNS, csv_record
 from backchannel.errors import BackchannelError
-from backchannel.views import CSV_COLUMNS, csv_record
 
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "plover")
 FILTERS: frozenset[str] = frozenset({"actor", "stance", "topic", "channel", "since", "until", "outlet",
