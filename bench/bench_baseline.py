@@ -173,8 +173,8 @@ def child(side: str, corpus: Path, gold_dir: Path, batch_size: int, workers: int
 
 def backchannel_side(batch_size: int, workers: int) -> tuple[Any, Any]:
     """(run over articles -> attributions found, article -> attribution dicts) for backchannel."""
-    from backchannel.jobs.extractor import Extractor
-    from backchannel.jobs.parallel import ExtractorSpec, WorkerPool
+    from backchannel.jobs.extractor import Extractor, ExtractorSpec
+    from backchannel.jobs.parallel import WorkerPool
 
     extractor = Extractor()
     pool = WorkerPool(ExtractorSpec(), workers, batch_size) if workers > 1 else None

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.jobs.ingest import extractor_version, ingest, reprocess
+from backchannel.jobs.extractor import extractor_version
+from backchannel.jobs.ingest import ingest, reprocess
 from backchannel.records import Article
 from backchannel.store import Status, open_store
 from fixtures.ingest.make_corpus import write_corpus

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.jobs.extractor import Extractor
-from backchannel.jobs.ingest import extractor_version
+from backchannel.jobs.extractor import Extractor, extractor_version
 from backchannel.model.choice import SHIPPED_DIR, model_digest
 from backchannel.model.runtime import PairModel, file_sha256
 from backchannel.records import Article

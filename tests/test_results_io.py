@@ -100,7 +100,7 @@ def test_real_extraction_round_trips(tmp_path: Path, extract) -> None:
 
 
 def test_default_version_is_the_running_extractors(tmp_path: Path) -> None:
-    from backchannel.jobs.ingest import extractor_version
+    from backchannel.jobs.extractor import extractor_version
 
     write_results([handmade()], tmp_path / "r.parquet")
     assert [row.extractor_version for row in read_rows(tmp_path / "r.parquet")] == [extractor_version()]

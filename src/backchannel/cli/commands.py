@@ -310,8 +310,8 @@ def _real_date(value: str) -> bool:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from ..jobs.extractor import ExtractorSpec
     from ..jobs.ingest import ingest
-    from ..jobs.parallel import ExtractorSpec
     from ..read import FieldMapping
 
     mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in
@@ -320,7 +320,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         summary = ingest(
             args.sources, store, ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
                           signal_model=args.signal_model),
-            actors_file=args.actors, glob=args.glob, allow_private=args.allow_private, mapping=mapping,
+            glob=args.glob, allow_private=args.allow_private, mapping=mapping,
             batch_size=max(1, args.batch_size), workers=args.workers, doc_timeout=args.doc_timeout,
             progress=progress, on_error=lambda line: print(f"error: {line}", file=sys.stderr),
         )
@@ -329,13 +329,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    from ..jobs.extractor_spec import ExtractorSpec
+    from ..jobs.extractor import ExtractorSpec
     from ..jobs.ingest import reprocess
 
     spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
                           signal_model=args.signal_model)
     with _open_store(args) as store:
-        summary = reprocess(store, spec, actors_file=args.actors, workers=args.workers, doc_timeout=args.doc_timeout)
+        summary = reprocess(store, spec, workers=args.workers, doc_timeout=args.doc_timeout)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
     return 1 if summary.errors else 0
 
@@ -500,8 +500,7 @@ def expand_paths(paths: Sequence[str]) -> list[Path]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from ..jobs.documents import ArticleFile
-    from ..jobs.extractor import ExtractionFailure
-    from ..jobs.extractor_spec import ExtractorSpec
+    from ..jobs.extractor import ExtractionFailure, ExtractorSpec
     from ..jobs.parallel import extract_stream
     from ..read.files import apply_overrides
     from ..read.sources import holds_one_article, iter_file

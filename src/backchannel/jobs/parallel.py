@@ -38,12 +38,11 @@ from pathlib import Path
 from ..errors import BackchannelError
 from ..records import ArticleResult
 from .documents import Document, as_article, extract_documents
-from .extractor import CHUNK_BATCHES, ExtractionFailure, Extractor, in_chunks
-from .extractor_spec import ExtractorSpec
+from .extractor import CHUNK_BATCHES, ExtractionFailure, Extractor, ExtractorSpec, in_chunks
 from .worker import DOC_TIMEOUT
 
 Outcome = ArticleResult | ExtractionFailure
-__all__ = ["DOC_TIMEOUT", "ExtractorSpec", "WorkerPool", "extract_stream"]
+__all__ = ["DOC_TIMEOUT", "WorkerPool", "extract_stream"]
 
 #: how often the pool wakes up to check budgets while it waits on its workers
 _TICK = 0.1

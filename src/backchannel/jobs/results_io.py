@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from ..errors import InputError
 from ..read.clean import replace_surrogates
 from ..records import Article, ArticleResult, Attribution, Signal
+from .extractor import ExtractorSpec
 
 ARTICLE_COLUMNS: tuple[str, ...] = ("source", "url", "title", "outlet", "author", "published", "text")
 RESULT_COLUMNS: tuple[str, ...] = (
@@ -108,12 +109,10 @@ def write_results(
     """Write results and errors (``InputError`` or ``(source, reason)``) to one Parquet file; return how many.
 
     Rows are buffered one row group at a time, so memory stays bounded however long the stream is.
-    ``extractor_version`` defaults to the running extractor's (``ingest.extractor_version()``).
+    ``extractor_version`` defaults to the default extractor's (``ExtractorSpec().version``).
     """
     if extractor_version is None:
-        from .ingest import extractor_version as current_version  # lazy: ingest imports the store and spaCy
-
-        extractor_version = current_version()
+        extractor_version = ExtractorSpec().version
     count = 0
     buffer: list[dict[str, str]] = []
     with pq.ParquetWriter(str(path), SCHEMA, compression="zstd") as writer:

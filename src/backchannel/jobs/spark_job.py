@@ -42,7 +42,7 @@ from urllib.parse import unquote, urlparse
 
 # Absolute imports: the file also runs as a script under spark-submit (see the end of the file).
 from backchannel.errors import BackchannelError, InputError
-from backchannel.jobs.extractor_spec import ExtractorSpec
+from backchannel.jobs.extractor import ExtractorSpec
 from backchannel.jobs.results_io import RESULT_COLUMNS, error_row, result_row
 from backchannel.read.bulk import DEFAULT_MAPPING, parse_jsonl_line
 from backchannel.read.text import MAX_BYTES
@@ -134,15 +134,13 @@ def run(
     ``partitions`` (default: 4 per core) is how many tasks share the documents; each loads the model at
     most once.  ``spark`` reuses a running session (tests); otherwise one is started and stopped.
     """
-    from backchannel.jobs.ingest import extractor_version
-
     started = time.perf_counter()
     own_session = spark is None
     session = spark or spark_session(master)
     try:
-        version = extractor_version(actors_file, all_articles, signal_model)
-        tasks = partitions or max(2, 4 * session.sparkContext.defaultParallelism)
         spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model)
+        version = spec.version
+        tasks = partitions or max(2, 4 * session.sparkContext.defaultParallelism)
         rows = _result_rdd(session, input_path, tasks, spec, version)
         articles = session.sparkContext.accumulator(0)
         errors = session.sparkContext.accumulator(0)
