@@ -50,7 +50,7 @@ def store(tmp_path):
          Signal("Qatar", "urges", "deal", "public", QATAR, sources=["its foreign ministry"],
                 evidence_span=_span(QATAR))],
     )
-    with open_store(str(tmp_path / "v.db"), registry=False) as s:
+    with open_store(str(tmp_path / "v.db")) as s:
         s.save(result, None, "1.0")
         yield s
 

@@ -90,6 +90,10 @@ class Signal:
     sources: list[str] = field(default_factory=list)
     evidence_span: Span | None = None
     confidence: float = 0.5
+    #: The innermost identifiable link of ``sources`` then the article's outlet, canonically named ("two
+    #: officials told the NYT" -> "The New York Times"; ``nlp.origins``), '' when there is none: what the
+    #: corroboration analysis counts.  Not part of SIGNALS.md: ``to_dict`` leaves it out, equality ignores it.
+    origin: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -105,6 +109,19 @@ class Signal:
             "confidence": round(self.confidence, 3),
         }
         return d
+
+
+@dataclass(frozen=True)
+class ActorInfo:
+    """What the extractor's actor registry knows about a signal's actor: its kind, its state, the other
+    names it goes by.  It travels with the result so that the store (which counts actors and their aliases)
+    and the analyses (which group a leader with their state) need no NLP of their own, and so that a user's
+    ``--actors`` file reaches them.  Not part of SIGNALS.md: ``ArticleResult.to_dict`` leaves it out."""
+
+    name: str
+    kind: str = ""
+    country: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -127,6 +144,9 @@ class ArticleResult:
     #: the part past the parse limit); the article itself is kept whole.  In ``to_dict`` only when not 0,
     #: so that ordinary results look exactly as before.
     skipped_chars: int = 0
+    #: What the registry knows about each signal's actor (``ActorInfo``), for the store and the analyses;
+    #: not part of the result's contract, so neither printed nor part of its equality.
+    actors: list[ActorInfo] = field(default_factory=list, compare=False)
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d = {

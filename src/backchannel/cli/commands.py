@@ -42,11 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", choices=("json", "jsonl", "table"), default="json", help="output format (default json)")
     ex.add_argument("--published", default="", metavar="DATE", help="the articles' publication date (overrides theirs)")
     ex.add_argument("--outlet", default="", metavar="NAME", help="the articles' outlet (overrides theirs)")
-    ex.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     ex.add_argument("--explain", action="store_true",
                     help="with json/jsonl: per signal, the candidate gate, the holder's rule features and the "
                     "model's scores")
-    _all_articles_flag(ex)
+    _extraction_flags(ex)
     _doc_timeout_flag(ex)
 
     ev = sub.add_parser(
@@ -69,8 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--allow-regression", default="", metavar="REASON",
                     help="with --pin-floors: let floors go down, recording REASON in the floors file")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
-    ev.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
-    _all_articles_flag(ev)
+    _extraction_flags(ev)
     tr = sub.add_parser(
         "train", help="train the signal model from the annotations (needs the train extra)",
         description="Fine-tune the sentence encoder on the train split's candidate pairs (plus --extra "
@@ -95,8 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _all_articles_flag(p: argparse.ArgumentParser) -> None:
-    """The extraction settings every extracting command shares: what is parsed, what decides signals."""
+def _extraction_flags(p: argparse.ArgumentParser) -> None:
+    """The extraction settings every extracting command shares: the actors, what is parsed, what decides."""
+    p.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     p.add_argument("--all-articles", action="store_true",
                    help="parse every article; by default articles with no war vocabulary are skipped before "
                    "parsing (they cannot hold a signal) and get no attributions")
@@ -171,11 +170,10 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                      help="allow URLs on loopback and private addresses (refused by default)")
     for name in ("text", "title", "outlet", "author", "published", "url"):
         ing.add_argument(f"--{name}-field", default=name, metavar="NAME", help=f"JSONL/CSV field holding the {name}")
-    ing.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     ing.add_argument("--batch-size", type=_positive, default=16, help="articles parsed together (default 16)")
     ing.add_argument("--workers", type=_workers, default=1, metavar="N",
                      help="extraction processes, each with its own model (~300 MB); 'auto' = one per CPU (default 1)")
-    _all_articles_flag(ing)
+    _extraction_flags(ing)
     _doc_timeout_flag(ing)
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -183,10 +181,9 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                          description="Re-extract every stored article whose signals came from another version of "
                          "the extractor (code or word lists), one transaction per article.")
     _db_flag(rep)
-    rep.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     rep.add_argument("--workers", type=_workers, default=1, metavar="N",
                      help="extraction processes, each with its own model (~300 MB); 'auto' = one per CPU (default 1)")
-    _all_articles_flag(rep)
+    _extraction_flags(rep)
     _doc_timeout_flag(rep)
 
     runs = sub.add_parser("runs", help="the ingest and reprocess runs: finished, running or interrupted",
@@ -240,6 +237,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=_positive, default=8000)
     srv.add_argument("--token", default=None, help="bearer token for POST /api/... (default: $BACKCHANNEL_TOKEN)")
+    _extraction_flags(srv)  # what POST /api/ingest extracts with
 
     tl = sub.add_parser("timeline", help="an actor's signals over time, with its trend",
                         description="An actor's signals over time (by when, else the article's date) with stance "
@@ -277,15 +275,21 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _open_store(args: argparse.Namespace, must_exist: bool = True):
-    """The store named by --db; query commands refuse a SQLite file that does not exist yet
-    (a typo would otherwise silently create an empty database)."""
-    from ..nlp.factories import registry_for
-    from ..store import DEFAULT_DB, open_store
+    """The store named by --db (``store.resolve_db``); query commands refuse a SQLite file that does not
+    exist yet (a typo would otherwise silently create an empty database)."""
+    from ..store import open_store, resolve_db, sqlite_file_missing
 
-    url = args.db or os.environ.get("BACKCHANNEL_DB") or DEFAULT_DB
-    if must_exist and "://" not in url.replace("sqlite:///", "", 1) and not Path(url.replace("sqlite:///", "", 1)).exists():
+    url = resolve_db(args.db)
+    if must_exist and sqlite_file_missing(url):
         raise BackchannelError(f"{url}: no such database; create it with `backchannel ingest SOURCE --db {url}`")
-    return open_store(url, registry=registry_for(getattr(args, "actors", "") or ""))
+    return open_store(url)
+
+
+def _spec(args: argparse.Namespace):
+    """The extractor the extraction flags (``_extraction_flags``) describe."""
+    from ..jobs.extractor import ExtractorSpec
+
+    return ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
 
 
 def _filters(args: argparse.Namespace) -> dict:
@@ -310,7 +314,6 @@ def _real_date(value: str) -> bool:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ..jobs.extractor import ExtractorSpec
     from ..jobs.ingest import ingest
     from ..read import FieldMapping
 
@@ -318,8 +321,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                               ("text", "title", "outlet", "author", "published", "url")})
     with _open_store(args, must_exist=False) as store, _progress(not args.no_progress) as progress:
         summary = ingest(
-            args.sources, store, ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
-                          signal_model=args.signal_model),
+            args.sources, store, _spec(args),
             glob=args.glob, allow_private=args.allow_private, mapping=mapping,
             batch_size=max(1, args.batch_size), workers=args.workers, doc_timeout=args.doc_timeout,
             progress=progress, on_error=lambda line: print(f"error: {line}", file=sys.stderr),
@@ -329,11 +331,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    from ..jobs.extractor import ExtractorSpec
     from ..jobs.ingest import reprocess
 
-    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
-                          signal_model=args.signal_model)
+    spec = _spec(args)
     with _open_store(args) as store:
         summary = reprocess(store, spec, workers=args.workers, doc_timeout=args.doc_timeout)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
@@ -400,12 +400,12 @@ def cmd_spark_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ..store import DEFAULT_DB
+    from ..jobs.extractor import LazyExtractor
+    from ..store import resolve_db
     from ..web import serve
 
-    url = args.db or os.environ.get("BACKCHANNEL_DB") or DEFAULT_DB
     _open_store(args).close()  # a clear error now for a missing or unreachable database
-    serve(url, args.host, args.port, args.token)
+    serve(resolve_db(args.db), args.host, args.port, args.token, extractor=LazyExtractor(_spec(args)))
     return 0
 
 
@@ -500,7 +500,7 @@ def expand_paths(paths: Sequence[str]) -> list[Path]:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from ..jobs.documents import ArticleFile
-    from ..jobs.extractor import ExtractionFailure, ExtractorSpec
+    from ..jobs.extractor import ExtractionFailure
     from ..jobs.parallel import extract_stream
     from ..read.files import apply_overrides
     from ..read.sources import holds_one_article, iter_file
@@ -525,7 +525,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 print(f"error: {printable(str(item))}", file=sys.stderr)
             else:
                 documents.append(apply_overrides(item, published=args.published, outlet=args.outlet))
-    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
+    spec = _spec(args)
     results: list[ArticleResult] = []
     for _, outcome in extract_stream(documents, spec, doc_timeout=args.doc_timeout):
         if isinstance(outcome, ExtractionFailure):
@@ -628,22 +628,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a database error, or a bug: one line, never a traceback unless asked for
         if os.environ.get("BACKCHANNEL_DEBUG"):
             raise
-        kind = "database error" if _is_database_error(exc) else "internal error"
+        from ..store import is_database_error
+
+        kind = "database error" if is_database_error(exc) else "internal error"
         print(f"error: {kind} ({type(exc).__name__}: {' '.join(str(exc).split())}); "
               "set BACKCHANNEL_DEBUG=1 for the traceback", file=sys.stderr)
         return 2
-
-
-def _is_database_error(exc: Exception) -> bool:
-    import sqlite3
-
-    if isinstance(exc, sqlite3.Error):
-        return True
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    return isinstance(exc, psycopg.Error)
 
 
 if __name__ == "__main__":

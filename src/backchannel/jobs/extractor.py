@@ -33,7 +33,7 @@ from ..errors import ModelError
 from ..model.choice import RULES, model_digest, resolve_signal_model
 from ..nlp.guard import parse_text
 from ..nlp.loading import spacy_model_identity
-from ..records import Article, ArticleResult, Attribution, Signal
+from ..records import ActorInfo, Article, ArticleResult, Attribution, Signal
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -73,6 +73,21 @@ class ExtractorSpec:
     def __call__(self) -> Extractor:
         return Extractor(actors_file=self.actors_file, all_articles=self.all_articles,
                          signal_model=self.signal_model, quantized=self.quantized)
+
+
+class LazyExtractor:
+    """The Extractor of a spec, built on the first call and kept: for a long-running process that extracts
+    now and then (the web app's ingest endpoint), so that starting it does not load the model.  It carries
+    the spec, so ``ingest`` knows the version before anything is built."""
+
+    def __init__(self, spec: ExtractorSpec) -> None:
+        self.spec = spec
+        self._built: Extractor | None = None
+
+    def __call__(self) -> Extractor:
+        if self._built is None:
+            self._built = self.spec()
+        return self._built
 
 
 @lru_cache(maxsize=8)
@@ -222,9 +237,10 @@ def to_result(article: Article, doc: Doc) -> ArticleResult:
         Attribution(**{**a, **{k: tuple(a[k]) if a[k] else None for k in ("speaker_span", "cue_span", "content_span")}})
         for a in data["attributions"]
     ]
+    origins = data.get("origins") or [""] * len(data["signals"])
     signals = [
-        Signal(**{**s, "evidence_span": tuple(s["evidence_span"]) if s["evidence_span"] else None})
-        for s in data["signals"]
+        Signal(**{**s, "evidence_span": tuple(s["evidence_span"]) if s["evidence_span"] else None}, origin=origin)
+        for s, origin in zip(data["signals"], origins, strict=True)
     ]
     skipped = doc.user_data.get(SKIPPED_CHARS, 0)
     if skipped:  # the parsed text had blanks where the article has cut words: quote the article itself
@@ -234,5 +250,6 @@ def to_result(article: Article, doc: Doc) -> ArticleResult:
         for s in signals:
             if s.evidence_span:
                 s.evidence = article.text[s.evidence_span[0]:s.evidence_span[1]]
+    actors = [ActorInfo(a["name"], a["kind"], a["country"], tuple(a["aliases"])) for a in data.get("actors") or []]
     return ArticleResult(article=article, attributions=attributions, signals=signals,
-                         explanations=list(data.get("explanations") or []), skipped_chars=skipped)
+                         explanations=list(data.get("explanations") or []), skipped_chars=skipped, actors=actors)

@@ -8,7 +8,13 @@
 - ``detail``  paragraph and source chain for ``show``
 """
 
-from backchannel.store.dialect import DEFAULT_DB, StoreError
+from backchannel.store.dialect import (
+    DEFAULT_DB,
+    StoreError,
+    is_database_error,
+    resolve_db,
+    sqlite_file_missing,
+)
 from backchannel.store.ids import article_id
 from backchannel.store.queries import actor_key, valid_date
 from backchannel.store.schema import MIGRATIONS
@@ -24,6 +30,9 @@ __all__ = [
     "StoredArticle",
     "actor_key",
     "article_id",
+    "is_database_error",
     "open_store",
+    "resolve_db",
+    "sqlite_file_missing",
     "valid_date",
 ]

@@ -21,7 +21,7 @@ _DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
 
 SIGNAL_COLUMNS = (
     "id, article_id, actor, stance, topic, channel, terms, when_, sources, evidence, evidence_start, "
-    "evidence_end, confidence, extractor_version, date, title, outlet, published, url, superseded_by"
+    "evidence_end, confidence, extractor_version, origin, date, title, outlet, published, url, superseded_by"
 )
 # Undated signals last in either direction (SQLite and PostgreSQL put NULLs at opposite ends).
 _ORDER = {
@@ -124,6 +124,7 @@ def signal_dict(row: dict[str, Any]) -> dict[str, Any]:
         "evidence_span": _span(row["evidence_start"], row["evidence_end"]),
         "confidence": float(row["confidence"]),
         "extractor_version": row["extractor_version"],
+        "origin": row["origin"],
         "date": row["date"] or "",
         "title": row["title"],
         "outlet": row["outlet"],

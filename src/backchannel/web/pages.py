@@ -66,7 +66,7 @@ def _latest_on(store: Store, name: str, recent: list[dict[str, Any]], channels: 
 
 
 def overview(store: Store, actors: list[dict[str, Any]]) -> dict[str, Any]:
-    """``actors``: name, kind and signal count of each actor with current signals (``Backend.actor_list``)."""
+    """``actors``: name, kind and signal count of each actor with current signals (``Store.actor_overview``)."""
     rows = []
     for actor in actors:
         name = actor["name"]
@@ -82,7 +82,7 @@ def overview(store: Store, actors: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class OverviewCache:
-    """The overview, recomputed only when the store's signals change (``Backend.fingerprint``).
+    """The overview, recomputed only when the store's signals change (``Store.fingerprint``).
 
     It reads every actor's newest signals, which grows with the store, and it
     is the page everyone lands on; between two ingests it cannot change.
