@@ -382,9 +382,6 @@ class StubExtractor:
     def extract_many(self, articles, batch_size=16):
         return [self.extract(a) for a in articles]
 
-    def extract_isolated(self, articles, batch_size=16):
-        return self.extract_many(articles, batch_size)
-
     def extract_each(self, articles, batch_size=16):
         return iter(self.extract_many(articles, batch_size))
 

@@ -24,6 +24,10 @@ CHANNELS: tuple[str, ...] = ("public", "private", "both", "unknown")
 
 Span = tuple[int, int]
 
+#: The fields of an article object (SIGNALS.md), in its order: what readers map, exports print and the
+#: store keeps.  ``Article.source`` (where it was read from) is ours, not the schema's.
+ARTICLE_FIELDS: tuple[str, ...] = ("title", "outlet", "author", "published", "url", "text")
+
 
 @dataclass
 class Article:
@@ -43,15 +47,15 @@ class Article:
     url: str = ""
     source: str = ""
 
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "") -> Article:
+        """An article from a mapping with ``ARTICLE_FIELDS`` keys (a stored row, a results row, ``to_dict``);
+        absent or null fields are empty.  The values are taken as they are: a reader's input goes through
+        ``read.mapping.article_from_mapping``, which checks and cleans them first."""
+        return cls(**{name: data.get(name) or "" for name in ARTICLE_FIELDS}, source=source)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "outlet": self.outlet,
-            "author": self.author,
-            "published": self.published,
-            "url": self.url,
-            "text": self.text,
-        }
+        return {name: getattr(self, name) for name in ARTICLE_FIELDS}
 
 
 @dataclass

@@ -17,10 +17,7 @@ from pathlib import Path
 from .. import __version__
 from ..corpus.commands import add_corpus_commands, cmd_corpus
 from ..errors import BackchannelError, InputError, printable
-from ..records import CHANNELS, STANCES, TOPICS, Article
-
-ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
-SKIPPED_NAMES = {"readme.md", "readme.txt", "license", "license.md", "gold.json"}
+from ..records import ARTICLE_FIELDS, Article
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,14 +142,14 @@ def _db_flag(p: argparse.ArgumentParser) -> None:
                    help="SQLite file or postgresql:// URL (default: backchannel.db, or $BACKCHANNEL_DB)")
 
 
-def _filter_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--actor", help="canonical actor name or alias (case-insensitive)")
-    p.add_argument("--stance", choices=STANCES)
-    p.add_argument("--topic", choices=TOPICS)
-    p.add_argument("--channel", choices=CHANNELS)
-    p.add_argument("--since", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD (by when, else the article's date)")
-    p.add_argument("--until", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD, inclusive")
-    p.add_argument("--outlet", help="the article's outlet")
+def _filter_flags(p: argparse.ArgumentParser, only: Sequence[str] | None = None) -> None:
+    """The store's signal filters (``SIGNAL_FILTERS``) as flags; ``only`` those a command takes."""
+    from ..store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, SIGNAL_FILTERS
+
+    for name in SIGNAL_FILTERS:
+        if only is None or name in only:
+            p.add_argument(f"--{name}", choices=FILTER_CHOICES.get(name), help=FILTER_HELP[name],
+                           metavar="DATE" if name in DATE_FILTERS else None)
 
 
 def add_store_commands(sub: argparse._SubParsersAction) -> None:
@@ -168,7 +165,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     ing.add_argument("--glob", default="**/*", help="files to take from folders (default **/*)")
     ing.add_argument("--allow-private", action="store_true",
                      help="allow URLs on loopback and private addresses (refused by default)")
-    for name in ("text", "title", "outlet", "author", "published", "url"):
+    for name in ARTICLE_FIELDS:
         ing.add_argument(f"--{name}-field", default=name, metavar="NAME", help=f"JSONL/CSV field holding the {name}")
     ing.add_argument("--batch-size", type=_positive, default=16, help="articles parsed together (default 16)")
     ing.add_argument("--workers", type=_workers, default=1, metavar="N",
@@ -244,8 +241,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                         "and channel, and the trend of the latest ones.")
     tl.add_argument("actor", metavar="ACTOR")
     _db_flag(tl)
-    tl.add_argument("--since", metavar="DATE")
-    tl.add_argument("--until", metavar="DATE")
+    _filter_flags(tl, only=("since", "until"))
     tl.add_argument("--group-state", action="store_true", help="count a leader and the state together")
     tl.add_argument("--plot", metavar="FILE.png", help="also draw the timeline as a PNG chart")
     tl.add_argument("--format", choices=("table", "json"), default="table")
@@ -254,9 +250,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                         description="For each actor and period, public and private stances that differ "
                         "(a public refusal beside a private opening, and the reverse), with both evidences.")
     _db_flag(dv)
-    dv.add_argument("--actor")
-    dv.add_argument("--since", metavar="DATE")
-    dv.add_argument("--until", metavar="DATE")
+    _filter_flags(dv, only=("actor", "since", "until"))
     dv.add_argument("--period", choices=("month", "quarter", "year", "all"), default="month")
     dv.add_argument("--group-state", action="store_true", help="count a leader and the state together")
     dv.add_argument("--format", choices=("table", "json"), default="table")
@@ -265,11 +259,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                         description="Group signals reporting the same position across articles and count their "
                         "independent origins: ten outlets repeating one report count once, syndicated copies once.")
     _db_flag(co)
-    co.add_argument("--actor")
-    co.add_argument("--stance", choices=STANCES)
-    co.add_argument("--topic", choices=TOPICS)
-    co.add_argument("--since", metavar="DATE")
-    co.add_argument("--until", metavar="DATE")
+    _filter_flags(co, only=("actor", "stance", "topic", "since", "until"))
     co.add_argument("--group-state", action="store_true", help="count a leader and the state together")
     co.add_argument("--format", choices=("table", "json"), default="table")
 
@@ -299,7 +289,9 @@ def _filters(args: argparse.Namespace) -> dict:
         value = getattr(args, flag, None)
         if value and not (valid_date(value) and _real_date(value)):
             raise BackchannelError(f"--{flag} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-    return {k: getattr(args, k, None) for k in ("actor", "stance", "topic", "channel", "since", "until", "outlet")}
+    from ..store import SIGNAL_FILTERS
+
+    return {k: getattr(args, k, None) for k in SIGNAL_FILTERS}
 
 
 def _real_date(value: str) -> bool:
@@ -317,8 +309,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ..jobs.ingest import ingest
     from ..read import FieldMapping
 
-    mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in
-                              ("text", "title", "outlet", "author", "published", "url")})
+    mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in ARTICLE_FIELDS})
     with _open_store(args, must_exist=False) as store, _progress(not args.no_progress) as progress:
         summary = ingest(
             args.sources, store, _spec(args),
@@ -485,16 +476,13 @@ class _progress:
 
 
 def expand_paths(paths: Sequence[str]) -> list[Path]:
-    """Files as given; folders expanded (recursively, sorted) to the article files they hold."""
+    """Files as given; folders expanded to the single-article files they hold (``read.folder_files``)."""
+    from ..read.sources import folder_files
+
     out: list[Path] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES and f.name.lower() not in SKIPPED_NAMES:
-                    out.append(f)
-        else:
-            out.append(path)
+        out.extend(folder_files(path, single_articles=True) if path.is_dir() else [path])
     return out
 
 

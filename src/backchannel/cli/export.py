@@ -75,10 +75,10 @@ from typing import IO, Any, BinaryIO, TextIO
 
 from backchannel.cli.views import CSV_COLUMNS, csv_record
 from backchannel.errors import BackchannelError
+from backchannel.store import SIGNAL_FILTERS
 
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "plover")
-FILTERS: frozenset[str] = frozenset({"actor", "stance", "topic", "channel", "since", "until", "outlet",
-                                     "include_superseded"})
+FILTERS: frozenset[str] = frozenset({*SIGNAL_FILTERS, "include_superseded"})
 PARQUET_ROW_GROUP = 10_000
 PLOVER_CONTEXT = "negotiation"
 

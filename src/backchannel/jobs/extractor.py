@@ -187,12 +187,9 @@ class Extractor:
         for article, doc, want in zip(chunk, docs, wanted, strict=True):
             yield to_result(article, next(parsed)) if want else unparsed_result(article, doc)
 
-    def extract_isolated(self, batch: list[Article], batch_size: int = 16) -> list[ArticleResult | ExtractionFailure]:
-        """The batch's results in order, only the faulty documents lost (see ``extract_each``)."""
-        return list(self.extract_each(batch, batch_size))
-
     def extract_each(self, batch: list[Article], batch_size: int = 16) -> Iterator[ArticleResult | ExtractionFailure]:
-        """The batch's results in order, each as soon as it is ready (a supervising process counts them
+        """The one "a bad article never stops the batch" loop (worker processes, ``extract``, ``ingest``
+        and Spark all go through it): the batch's results in order, each as soon as it is ready (a supervising process counts them
         to know which article a stalled worker was on).  When the batch fails, the articles not yet
         returned are redone one at a time so that only the faulty document is lost.  A ``ModelError``
         (no usable pipeline) is not a bad document: it is raised, since every article would fail the same way."""

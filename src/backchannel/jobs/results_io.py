@@ -33,10 +33,10 @@ import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ..read.clean import replace_surrogates
-from ..records import ActorInfo, Article, ArticleResult, Attribution, Signal
+from ..records import ARTICLE_FIELDS, ActorInfo, Article, ArticleResult, Attribution, Signal
 from .extractor import ExtractorSpec
 
-ARTICLE_COLUMNS: tuple[str, ...] = ("source", "url", "title", "outlet", "author", "published", "text")
+ARTICLE_COLUMNS: tuple[str, ...] = ("source", *ARTICLE_FIELDS)
 RESULT_COLUMNS: tuple[str, ...] = (
     *ARTICLE_COLUMNS, "attributions", "signals", "about_war", "extractor_version", "error", "actors"
 )
@@ -187,7 +187,7 @@ def _decode(row: dict[str, Any]) -> ArticleResult | InputError:
     source = row["source"] or ""
     if row["error"]:
         return InputError(source, row["error"])
-    article = Article(**{name: row[name] or "" for name in ARTICLE_COLUMNS})
+    article = Article.from_dict(row, source=source)
     try:
         attributions = [_attribution(d) for d in json.loads(row["attributions"] or "[]")]
         signals = [_signal(d) for d in json.loads(row["signals"] or "[]")]

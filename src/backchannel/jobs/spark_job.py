@@ -35,14 +35,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 # Absolute imports: the file also runs as a script under spark-submit (see the end of the file).
 from backchannel.errors import BackchannelError, InputError
-from backchannel.jobs.extractor import ExtractorSpec
+from backchannel.jobs.extractor import ExtractorSpec, in_chunks
 from backchannel.jobs.results_io import RESULT_COLUMNS, error_row, result_row
 from backchannel.read.bulk import DEFAULT_MAPPING, parse_jsonl_line
 from backchannel.read.text import MAX_BYTES
@@ -346,10 +345,9 @@ def extract_rows(
     A batch that raises is redone one article at a time, so only the article that broke the extractor
     becomes an error row.  A missing model (``ModelError``) is not a bad document: it fails the task.
     """
-    stream = iter(items)
-    while chunk := list(islice(stream, batch)):
+    for chunk in in_chunks(items, batch):
         articles = [item for item in chunk if isinstance(item, Article)]
-        done = iter(_extractor(spec).extract_isolated(articles, batch_size=len(articles)) if articles else [])
+        done = _extractor(spec).extract_each(articles, batch_size=len(articles)) if articles else iter(())
         for item in chunk:
             if isinstance(item, InputError):
                 yield _as_tuple(error_row(item.source, item.reason, version))

@@ -16,12 +16,25 @@ from backchannel.store.dialect import (
     sqlite_file_missing,
 )
 from backchannel.store.ids import article_id
-from backchannel.store.queries import actor_key, valid_date
+from backchannel.store.queries import (
+    DATE_FILTERS,
+    FILTER_CHOICES,
+    FILTER_HELP,
+    SIGNAL_FILTERS,
+    SignalFilter,
+    actor_key,
+    valid_date,
+)
 from backchannel.store.schema import MIGRATIONS
 from backchannel.store.store import SaveOutcome, Status, Store, StoredArticle, open_store
 
 __all__ = [
+    "DATE_FILTERS",
     "DEFAULT_DB",
+    "FILTER_CHOICES",
+    "FILTER_HELP",
+    "SIGNAL_FILTERS",
+    "SignalFilter",
     "MIGRATIONS",
     "SaveOutcome",
     "Status",

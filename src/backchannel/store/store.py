@@ -351,26 +351,21 @@ class Store:
             after = rows[-1]["id"]
 
     # ---- queries ----------------------------------------------------------------------------------------
-    def signals(self, actor: str | None = None, stance: str | None = None, topic: str | None = None,
-                channel: str | None = None, since: str | None = None, until: str | None = None,
-                outlet: str | None = None, limit: int | None = None, newest_first: bool = False,
-                include_superseded: bool = False) -> list[dict[str, Any]]:
-        """Signals matching every given filter, oldest first (undated last).
+    def signals(self, limit: int | None = None, newest_first: bool = False, include_superseded: bool = False,
+                **filters: str | None) -> list[dict[str, Any]]:
+        """Signals matching every given filter (``SignalFilter``: actor, stance, topic, channel, since,
+        until, outlet), oldest first (undated last).
 
         ``since``/``until`` (inclusive; ``YYYY[-MM[-DD]]``) apply to the
         signal's ``when``, else its article's ``published``.  ``actor``
         matches a canonical name or a known alias, case and accents ignored.
         """
-        flt = SignalFilter(actor, stance, topic, channel, since, until, outlet, include_superseded)
-        sql, params = signals_sql(flt, limit, newest_first)
+        sql, params = signals_sql(SignalFilter(**filters, include_superseded=include_superseded), limit, newest_first)
         return [signal_dict(r) for r in self._db.all(sql, params)]
 
-    def iter_signals(self, actor: str | None = None, stance: str | None = None, topic: str | None = None,
-                     channel: str | None = None, since: str | None = None, until: str | None = None,
-                     outlet: str | None = None, include_superseded: bool = False) -> Iterator[dict[str, Any]]:
+    def iter_signals(self, include_superseded: bool = False, **filters: str | None) -> Iterator[dict[str, Any]]:
         """Like ``signals`` but streamed from a separate connection: for exports of any size."""
-        flt = SignalFilter(actor, stance, topic, channel, since, until, outlet, include_superseded)
-        sql, params = signals_sql(flt)
+        sql, params = signals_sql(SignalFilter(**filters, include_superseded=include_superseded))
         for row in self._db.stream(sql, params):
             yield signal_dict(row)
 
@@ -492,8 +487,7 @@ def _pair(start: Any, end: Any) -> list[int] | None:
 
 
 def _stored_article(row: dict[str, Any]) -> StoredArticle:
-    article = Article(text=row["text"], title=row["title"], outlet=row["outlet"], author=row["author"],
-                      published=row["published"], url=row["url"], source=row["source"])
+    article = Article.from_dict(row, source=row["source"])
     return StoredArticle(row["id"], article, row["extractor_version"], row["version_of"], row["superseded_by"],
                          row["ingested_at"])
 

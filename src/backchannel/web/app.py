@@ -146,7 +146,7 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
 
     def _search(request: Request) -> dict[str, Any]:
         q = request.query_params
-        return pages.search(backend.store, params.SearchFilters.parse(q), params.limit(q))
+        return pages.search(backend.store, params.signal_filter(q), params.limit(q))
 
     def search_page(request: Request) -> Response:
         return _page(request, "search.html", **_search(request))
