@@ -1,8 +1,12 @@
 """Where extraction results are kept: a SQLite file by default, PostgreSQL for teams.
 
+The one door to the database: every SQL statement and every migration of the project is in this package;
+the CLI, the web app and the analyses call the ``Store``'s methods.  It knows no NLP: what it records
+about actors and origins comes with the results.
+
 - ``store``   the ``Store`` (save, reprocess, queries) and ``open_store(url)``
 - ``schema``  the named migrations (tables, indexes, views)
-- ``dialect`` the few differences between SQLite and PostgreSQL
+- ``dialect`` the few differences between SQLite and PostgreSQL; ``resolve_db`` (``--db``, ``$BACKCHANNEL_DB``)
 - ``ids``     what makes two documents the same article
 - ``queries`` the signal filters as bound SQL; rows back to dicts
 - ``detail``  paragraph and source chain for ``show``
