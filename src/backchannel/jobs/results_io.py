@@ -3,13 +3,13 @@ machine) can be loaded into the store without parsing the articles again.
 
 Columns (all strings; ``RESULT_COLUMNS`` is the order):
 
-- ``source``, ``url``, ``title``, ``outlet``, ``author``, ``published``, ``text``: the ``Article``;
+- ``source``, then the ``Article``'s fields (``records.ARTICLE_FIELDS``: title, outlet, author, published, url, text);
 - ``attributions``, ``signals``: JSON arrays of the records with *every* dataclass field, unrounded
   (``Signal.to_dict`` rounds ``confidence`` for display, which would not survive a round trip);
-- ``about_war``: ``"false"`` when the pre-parse scan skipped the article (not about a war), else ``"true"``;
-  optional when reading (files written before it existed read as ``"true"``);
 - ``actors``: JSON array of the ``ActorInfo`` of the signals' actors (kind, state, aliases), so that the
   store gets them as from a local extraction; optional when reading (older files: none);
+- ``about_war``: ``"false"`` when the pre-parse scan skipped the article (not about a war), else ``"true"``;
+  optional when reading (files written before it existed read as ``"true"``);
 - ``extractor_version``: what produced the row, so the store can tell stale results from current ones;
 - ``error``: empty for an extracted article; for a document that could not be read, its reason (the article
   columns then hold what is known, at least ``source``).
@@ -38,7 +38,7 @@ from .extractor import ExtractorSpec
 
 ARTICLE_COLUMNS: tuple[str, ...] = ("source", *ARTICLE_FIELDS)
 RESULT_COLUMNS: tuple[str, ...] = (
-    *ARTICLE_COLUMNS, "attributions", "signals", "about_war", "extractor_version", "error", "actors"
+    *ARTICLE_COLUMNS, "attributions", "signals", "actors", "about_war", "extractor_version", "error"
 )
 OPTIONAL_COLUMNS = frozenset({"about_war", "actors"})
 SCHEMA = pa.schema([pa.field(name, pa.string()) for name in RESULT_COLUMNS])

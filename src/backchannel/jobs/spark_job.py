@@ -145,7 +145,7 @@ def run(
         errors = session.sparkContext.accumulator(0)
 
         def count(row: tuple[str, ...]) -> tuple[str, ...]:
-            (errors if row[-1] else articles).add(1)
+            (errors if row[_ERROR] else articles).add(1)
             return row
 
         frame = session.createDataFrame(rows.map(count), schema=_spark_schema())
@@ -154,6 +154,9 @@ def run(
     finally:
         if own_session:
             session.stop()
+
+
+_ERROR = RESULT_COLUMNS.index("error")
 
 
 def _result_rdd(session: SparkSession, input_path: str, tasks: int, spec: ExtractorSpec, version: str) -> RDD:
