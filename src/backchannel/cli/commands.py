@@ -283,14 +283,13 @@ def _spec(args: argparse.Namespace):
 
 
 def _filters(args: argparse.Namespace) -> dict:
-    from ..store import valid_date
+    """The signal filters given on the command line (absent ones ``None``), dates checked first."""
+    from ..store import DATE_FILTERS, SIGNAL_FILTERS, valid_date
 
-    for flag in ("since", "until"):
+    for flag in DATE_FILTERS:
         value = getattr(args, flag, None)
         if value and not (valid_date(value) and _real_date(value)):
             raise BackchannelError(f"--{flag} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-    from ..store import SIGNAL_FILTERS
-
     return {k: getattr(args, k, None) for k in SIGNAL_FILTERS}
 
 
