@@ -20,7 +20,7 @@ measured in one process the second side would inherit the first one's peak.  In 
 corpus is read into memory first (reading is not what is compared), the model is loaded (load time
 and RSS reported apart), five articles warm the pipeline up, then the whole corpus is timed.  After
 the peak is taken, the child scores attributions on the gold set (eval/gold) with
-``backchannel.evaluation.score_article``, micro-averaged: a textacy triple becomes an attribution
+``backchannel.evaluation.scoring.score_article``, micro-averaged: a textacy triple becomes an attribution
 ``{"speaker": speaker tokens, "cue": cue tokens, "content": quotation}``, exactly the fields the
 scorer reads.  textacy only finds direct (quoted) speech with a named subject; that is the baseline's
 real reach, and the F1 shows it.  On a text with an odd number of quotation marks textacy raises
@@ -173,8 +173,8 @@ def child(side: str, corpus: Path, gold_dir: Path, batch_size: int, workers: int
 
 def backchannel_side(batch_size: int, workers: int) -> tuple[Any, Any]:
     """(run over articles -> attributions found, article -> attribution dicts) for backchannel."""
-    from backchannel.parallel import ExtractorSpec, WorkerPool
-    from backchannel.pipeline import Extractor
+    from backchannel.jobs.extractor import Extractor, ExtractorSpec
+    from backchannel.jobs.parallel import WorkerPool
 
     extractor = Extractor()
     pool = WorkerPool(ExtractorSpec(), workers, batch_size) if workers > 1 else None
@@ -223,7 +223,7 @@ def baseline_side(batch_size: int, workers: int) -> tuple[Any, Any]:
 
 def score_gold(gold_dir: Path, attributions_of: Any) -> dict[str, Any]:
     """Attribution P/R/F1 over the gold set, micro-averaged (counts summed, then divided)."""
-    from backchannel.evaluation import FieldScores, load_gold_dir, score_article
+    from backchannel.evaluation.scoring import FieldScores, load_gold_dir, score_article
     from backchannel.read import read_path
 
     gold_n = predicted = matched = 0

@@ -28,7 +28,7 @@ def _child(corpus: str, decision: str, which: str, limit: int) -> dict:
     from memory import status_mb
 
     from backchannel.corpus.texts import STREAM_FILE, corpus_file, iter_corpus
-    from backchannel.pipeline import Extractor
+    from backchannel.jobs.extractor import Extractor
 
     path = corpus_file(Path(corpus), STREAM_FILE if which == "stream" else "annotate.jsonl")
     rows = [a for a in iter_corpus(path) if which == "stream" or (a.split == "train" and a.kind == "talks")]

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from backchannel.evaluation import load_gold_dir  # noqa: E402
-from backchannel.pipeline import Extractor  # noqa: E402
+from backchannel.evaluation.scoring import load_gold_dir  # noqa: E402
+from backchannel.jobs.extractor import Extractor  # noqa: E402
 from backchannel.read import read_path  # noqa: E402
 
 

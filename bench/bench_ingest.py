@@ -161,8 +161,8 @@ def fresh_store_url(backend: str, db: str) -> str:
 def child(argv: list[str]) -> None:
     backend, db, corpus, batch_size, workers = argv[0], argv[1], argv[2], int(argv[3]), int(argv[4])
     doc_timeout = float(argv[5])
-    from backchannel.ingest import ingest
-    from backchannel.parallel import ExtractorSpec
+    from backchannel.jobs.extractor import ExtractorSpec
+    from backchannel.jobs.ingest import ingest
     from backchannel.store import open_store
 
     t = time.perf_counter()

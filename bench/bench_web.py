@@ -147,7 +147,7 @@ def build(path: Path, n_signals: int, seed: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     registry = ActorRegistry.default()
     actors = pick_actors(registry, random.Random(seed))
-    with open_store(str(path), registry=registry) as store:  # the schema, by the store's own migrations
+    with open_store(str(path)) as store:  # the schema, by the store's own migrations
         run_id = store.begin_run(EXTRACTOR_VERSION)
     stamp = now()
     n_articles = math.ceil(n_signals / SIGNALS_PER_ARTICLE)

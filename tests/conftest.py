@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backchannel.pipeline import Extractor
+from backchannel.jobs.extractor import Extractor
 from backchannel.records import Article, ArticleResult
 
 

@@ -36,8 +36,10 @@ from backchannel.analysis import (
     trend,
 )
 from backchannel.analysis.dates import bucket, gap_days, parse_date
-from backchannel.analysis.origins import is_anonymous, origin_of
+from backchannel.analysis.origins import origin_of
 from backchannel.analysis.similarity import COPY_THRESHOLD, resemblance, sketch
+from backchannel.nlp.origins import is_anonymous, origin_name
+from backchannel.nlp.registry import ActorRegistry
 from backchannel.records import Article, ArticleResult, Signal
 from backchannel.store import Store, open_store
 
@@ -92,7 +94,11 @@ def save(store: Store, outlet: str, url: str, published: str, signals: list[Sign
         s.evidence_span = (at, at + len(s.evidence))
     article = Article(text=text, title=f"{outlet} report", outlet=outlet, author=author, published=published,
                       url=url, source=url)
-    outcome = store.save(ArticleResult(article, [], signals), extractor_version="test")
+    registry = ActorRegistry.default()  # what the extractor tells the store: each actor's kind, state, aliases,
+    actors = [registry.info(name) for name in dict.fromkeys(s.actor for s in signals)]
+    for s in signals:  # and each signal's origin
+        s.origin = origin_name(s.sources, outlet, registry)
+    outcome = store.save(ArticleResult(article, [], signals, actors=actors), extractor_version="test")
     assert outcome.written
     return outcome.article_id
 
@@ -360,13 +366,18 @@ def test_month_dated_report_joins_the_day_dated_ones(store):
     assert claims[0].last_date == "2025-03"
 
 
+def chain_origin(sources: list[str], outlet: str, url: str = "", article_id: str = "") -> tuple[str, str]:
+    """The origin key and name the analysis gives a chain, from the origin the extractor decides for it."""
+    return origin_of(origin_name(sources, outlet, ActorRegistry.default()), url, article_id)
+
+
 def test_origins_follow_the_innermost_identifiable_link():
-    assert origin_of(["two former senior Russian officials", "NYT"], "Peace News")[1] == "The New York Times"
-    assert origin_of(["two former senior Russian officials"], "The New York Times")[1] == "The New York Times"
-    assert origin_of(["the New York Times"], "Daily Echo")[0] == origin_of([], "The New York Times")[0]
-    assert origin_of(["Kremlin spokesman Dmitry Peskov"], "TASS")[1] == "Dmitry Peskov"
-    assert origin_of([], "", "https://www.example.org/x")[1] == "example.org"
-    assert origin_of(["a senior official"], "", "", "abc123")[0] == "article:abc123"
+    assert chain_origin(["two former senior Russian officials", "NYT"], "Peace News")[1] == "The New York Times"
+    assert chain_origin(["two former senior Russian officials"], "The New York Times")[1] == "The New York Times"
+    assert chain_origin(["the New York Times"], "Daily Echo")[0] == chain_origin([], "The New York Times")[0]
+    assert chain_origin(["Kremlin spokesman Dmitry Peskov"], "TASS")[1] == "Dmitry Peskov"
+    assert chain_origin([], "", "https://www.example.org/x")[1] == "example.org"
+    assert chain_origin(["a senior official"], "", "", "abc123")[0] == "article:abc123"
     for anonymous in ("a senior Russian official", "Western diplomats", "people familiar with the talks",
                       "one of his closest aides", "US officials"):
         assert is_anonymous(anonymous), anonymous

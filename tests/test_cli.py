@@ -147,7 +147,7 @@ def test_malformed_actor_file_is_one_line_error(tmp_path: Path, good_file: Path)
 
 
 def test_every_command_has_help():
-    from backchannel.cli import COMMANDS
+    from backchannel.cli.commands import COMMANDS
 
     for command in COMMANDS:
         proc = run(command, "--help")
@@ -156,7 +156,7 @@ def test_every_command_has_help():
 
 
 def test_every_command_is_documented_in_the_readme():
-    from backchannel.cli import COMMANDS
+    from backchannel.cli.commands import COMMANDS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for command in COMMANDS:
@@ -196,7 +196,7 @@ def test_a_locked_database_is_one_line_not_a_traceback(tmp_path: Path, good_file
              "import backchannel.store.dialect as d\n"
              "orig = sqlite3.connect\n"
              "sqlite3.connect = lambda *a, **k: orig(*a, **{**k, 'timeout': 0.5})\n"
-             "from backchannel.cli import main\n"
+             "from backchannel.cli.commands import main\n"
              f"sys.exit(main(['ingest', {str(good_file)!r}, '--db', {str(db)!r}, '--no-progress']))"],
             capture_output=True, text=True, timeout=300)
     finally:

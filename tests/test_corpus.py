@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.cli import main
+from backchannel.cli.commands import main
 from backchannel.corpus import floors as gate
 from backchannel.corpus.agreement import agreement
 from backchannel.corpus.anchor import anchor

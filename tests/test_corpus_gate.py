@@ -14,7 +14,7 @@ from backchannel.corpus import floors as gate
 from backchannel.corpus.commands import predict_with
 from backchannel.corpus.evaluate import evaluate_corpus, format_corpus_report
 from backchannel.corpus.gold import load_split, split_digest
-from backchannel.pipeline import Extractor
+from backchannel.jobs.extractor import Extractor
 from corpus_env import corpus_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent

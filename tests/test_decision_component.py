@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from backchannel.errors import ModelError
-from backchannel.extractor_spec import ExtractorSpec
-from backchannel.ingest import extractor_version
+from backchannel.jobs.extractor import ExtractorSpec, extractor_version
 from backchannel.model.choice import model_digest, resolve_signal_model
 from backchannel.nlp import factories
 from backchannel.nlp.loading import load_pipeline

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from backchannel.errors import BackchannelError
-from backchannel.evaluation import (
+from backchannel.evaluation.scoring import (
     ArticleScore,
     EvalReport,
     FieldScores,
@@ -468,7 +468,7 @@ def test_evaluate_scores_each_article_and_micro_averages(tmp_path: Path) -> None
 
 def test_micro_average_sums_counts_instead_of_averaging_article_scores() -> None:
     def article(slug: str, gold: int, predicted: int, matched: int) -> ArticleScore:
-        from backchannel.evaluation import SignalScores
+        from backchannel.evaluation.scoring import SignalScores
         signals = SignalScores.from_signal_counts(gold=gold, predicted=predicted, matched=matched, ignored_repeats=0,
                                                   channel_correct=matched, when_correct=0, sources_correct=0,
                                                   sources_gold=0)

@@ -13,12 +13,13 @@ import sys
 
 import pytest
 
-from backchannel import export
+from backchannel.cli import export
+from backchannel.cli.export import CAMEO, FORMATS, export_signals
+from backchannel.cli.views import CSV_COLUMNS
 from backchannel.errors import BackchannelError
-from backchannel.export import CAMEO, FORMATS, export_signals
+from backchannel.nlp.registry import ActorRegistry
 from backchannel.records import Article, ArticleResult, Attribution, Signal
 from backchannel.store import open_store
-from backchannel.views import CSV_COLUMNS
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -73,11 +74,18 @@ def peace_news() -> ArticleResult:
     )
 
 
+def with_actors(result: ArticleResult) -> ArticleResult:
+    """The result with what the bundled registry says of its actors, as the extractor hands it over."""
+    registry = ActorRegistry.default()
+    result.actors = [registry.info(name) for name in dict.fromkeys(s.actor for s in result.signals)]
+    return result
+
+
 @pytest.fixture
 def store(tmp_path):
-    with open_store(str(tmp_path / "t.db"), registry=False) as s:
-        s.save(reuters(), None, "1.0")
-        s.save(peace_news(), None, "1.0")
+    with open_store(str(tmp_path / "t.db")) as s:
+        s.save(with_actors(reuters()), None, "1.0")
+        s.save(with_actors(peace_news()), None, "1.0")
         yield s
 
 
@@ -204,7 +212,7 @@ def test_every_stance_and_topic_exports_its_cameo_code(tmp_path):
     assert set(CAMEO) == {(s, t) for s in STANCES for t in TOPICS} == set(EXPECTED_CAMEO)
     text = " ".join(f"Actor {s} {t}." for s in STANCES for t in TOPICS)
     signals = [_signal(text, f"Actor {s} {t}.", f"Actor {s} {t}", s, t) for s in STANCES for t in TOPICS]
-    with open_store(str(tmp_path / "all.db"), registry=False) as s:
+    with open_store(str(tmp_path / "all.db")) as s:
         s.save(ArticleResult(Article(text=text, outlet="Wire", published="2025-01-02"), [], signals), None, "1.0")
         out = io.StringIO()
         assert export_signals(s, "plover", out) == len(EXPECTED_CAMEO)

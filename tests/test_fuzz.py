@@ -40,7 +40,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from backchannel.errors import InputError
-from backchannel.ingest import ingest
+from backchannel.jobs.ingest import ingest
 from backchannel.read import Fetcher, iter_source
 from backchannel.records import Article
 from backchannel.store import article_id, open_store

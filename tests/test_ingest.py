@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.ingest import extractor_version, ingest, reprocess
+from backchannel.jobs.extractor import extractor_version
+from backchannel.jobs.ingest import ingest, reprocess
 from backchannel.records import Article
 from backchannel.store import Status, open_store
 from fixtures.ingest.make_corpus import write_corpus
@@ -210,8 +211,8 @@ def test_article_record_kept_whole(tmp_path: Path, extractor):
 
 def test_ingest_parquet_results_stores_them_without_extracting(tmp_path: Path, extractor):
     """`spark-extract` output (or any results file) goes into the store as it is: no second extraction."""
+    from backchannel.jobs.results_io import write_results
     from backchannel.read import read_path
-    from backchannel.results_io import write_results
 
     paths = write_corpus(tmp_path / "in", copies=1)
     results = [extractor.extract(read_path(p)) for p in paths]

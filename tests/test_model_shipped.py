@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from backchannel.ingest import extractor_version
+from backchannel.jobs.extractor import Extractor, extractor_version
 from backchannel.model.choice import SHIPPED_DIR, model_digest
 from backchannel.model.runtime import PairModel, file_sha256
-from backchannel.pipeline import Extractor
 from backchannel.records import Article
 
 TALKS = ("Israel and Hamas fought for a month in Gaza, with airstrikes and rocket fire killing hundreds.\n\n"

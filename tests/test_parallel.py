@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from backchannel.errors import BackchannelError
-from backchannel.ingest import ingest
-from backchannel.parallel import ExtractorSpec, WorkerPool, extract_stream
-from backchannel.pipeline import CHUNK_BATCHES, ExtractionFailure, Extractor
+from backchannel.jobs.extractor import CHUNK_BATCHES, ExtractionFailure, Extractor, ExtractorSpec
+from backchannel.jobs.ingest import ingest
+from backchannel.jobs.parallel import WorkerPool, extract_stream
 from backchannel.records import Article
 from backchannel.store import open_store
 from fixtures.ingest.make_corpus import STORIES

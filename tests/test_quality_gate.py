@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from backchannel.evaluation import check_floors, evaluate, format_report
-from backchannel.pipeline import Extractor
+from backchannel.evaluation.scoring import check_floors, evaluate, format_report
+from backchannel.jobs.extractor import Extractor
 from backchannel.read import read_path
 
 ROOT = Path(__file__).resolve().parent.parent

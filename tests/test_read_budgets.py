@@ -151,7 +151,7 @@ class _Serve:
     (b"<html><body>" + b"<div>" * 50_000, "text/html", "elements nested too deeply (more than 512 levels)"),
 ])
 def test_the_same_bomb_gives_the_same_line_in_ingest_spark_and_the_web_path(tmp_path, body, media, reason):
-    from backchannel import spark_job
+    from backchannel.jobs import spark_job
 
     suffix = ".jsonl" if media == "application/json" else ".html"
     path = tmp_path / f"bomb{suffix}"

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from backchannel.errors import InputError
+from backchannel.jobs.results_io import SCHEMA, read_results, read_rows, result_row, write_results
 from backchannel.records import Article, ArticleResult, Attribution, Signal
-from backchannel.results_io import SCHEMA, read_results, read_rows, result_row, write_results
 
 TEXT = "Ankara — «Nous sommes prêts», a dit le ministre. Officials said talks could resume 🕊."
 
@@ -100,7 +100,7 @@ def test_real_extraction_round_trips(tmp_path: Path, extract) -> None:
 
 
 def test_default_version_is_the_running_extractors(tmp_path: Path) -> None:
-    from backchannel.ingest import extractor_version
+    from backchannel.jobs.extractor import extractor_version
 
     write_results([handmade()], tmp_path / "r.parquet")
     assert [row.extractor_version for row in read_rows(tmp_path / "r.parquet")] == [extractor_version()]

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from backchannel.jobs.extractor import CHUNK_BATCHES, Extractor
 from backchannel.nlp.scope import is_about_war, war_words
-from backchannel.pipeline import CHUNK_BATCHES, Extractor
 from backchannel.records import Article
 
 WAR = (

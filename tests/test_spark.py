@@ -19,12 +19,12 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from backchannel.errors import InputError
-from backchannel.pipeline import Extractor
+from backchannel.jobs.extractor import Extractor
+from backchannel.jobs.results_io import read_results
+from backchannel.jobs.spark_job import _Namer, main, run, warc_items
 from backchannel.read import iter_source
 from backchannel.read.warc import iter_warc
 from backchannel.records import ArticleResult
-from backchannel.results_io import read_results
-from backchannel.spark_job import _Namer, main, run, warc_items
 
 ARTICLES = [
     {
@@ -174,7 +174,7 @@ def spark() -> Iterator[object]:
         _unavailable("pyspark is not installed (pip install 'backchannel[spark]')")
     if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
         _unavailable("no Java runtime (run .ci/java.sh)")
-    from backchannel.spark_job import spark_session
+    from backchannel.jobs.spark_job import spark_session
 
     session = spark_session("local[2]", app_name="backchannel-tests")
     # Small blocks: every JSONL file is read by several tasks, as a multi-gigabyte dump would be.

@@ -22,12 +22,11 @@ import textwrap
 import time
 import uuid
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
 
-from backchannel.records import Article, ArticleResult, Attribution, Signal
+from backchannel.records import ActorInfo, Article, ArticleResult, Attribution, Signal
 from backchannel.store import MIGRATIONS, Status, Store, StoreError, article_id, open_store
 from backchannel.store.detail import paragraph_around
 from backchannel.store.dialect import dialect_for
@@ -37,18 +36,19 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 # ---- fixtures ------------------------------------------------------------------------------------------
-class FakeRegistry:
-    """Just what the store asks a registry: an actor's kind and aliases."""
+# What the extractor's registry tells the store about each actor (``ArticleResult.actors``).
+ACTORS = {a.name: a for a in (
+    ActorInfo("Vladimir Putin", "person", "Russia", ("Putin", "Vladimir Poutine")),
+    ActorInfo("Volodymyr Zelensky", "person", "Ukraine", ("Zelensky", "Zelenskyy", "Zélensky")),
+    ActorInfo("Hamas", "armed_group", "", ("Harakat al-Muqawama al-Islamiya",)),
+    ActorInfo("Qatar", "state", "Qatar", ("Doha",)),
+)}
 
-    entries = {
-        "Vladimir Putin": SimpleNamespace(kind="person", aliases=("Putin", "Vladimir Poutine")),
-        "Volodymyr Zelensky": SimpleNamespace(kind="person", aliases=("Zelensky", "Zelenskyy", "Zélensky")),
-        "Hamas": SimpleNamespace(kind="armed_group", aliases=("Harakat al-Muqawama al-Islamiya",)),
-        "Qatar": SimpleNamespace(kind="state", aliases=("Doha",)),
-    }
 
-    def by_name(self, name: str):
-        return self.entries.get(name)
+def known(result: ArticleResult) -> ArticleResult:
+    """The result with its actors' kinds, states and aliases, as the extractor hands them over."""
+    result.actors = [ACTORS[name] for name in dict.fromkeys(s.actor for s in result.signals) if name in ACTORS]
+    return result
 
 
 def _pg_base() -> str:
@@ -86,7 +86,7 @@ def db_url(request, tmp_path):
 
 @pytest.fixture
 def store(db_url):
-    with open_store(db_url, registry=FakeRegistry()) as s:
+    with open_store(db_url) as s:
         yield s
 
 
@@ -118,7 +118,7 @@ def make_result(text: str = TEXT, url: str = "https://news.example/putin-talks",
         Signal("Volodymyr Zelensky", "refuses", "ceasefire", "public", text[s2:e2],
                terms=["freezes the front line"], when="", sources=[], evidence_span=(s2, e2), confidence=0.7),
     ]
-    return ArticleResult(article, attributions, signals)
+    return known(ArticleResult(article, attributions, signals))
 
 
 def actor_counts_consistent(store: Store) -> bool:
@@ -209,7 +209,7 @@ WRITER = textwrap.dedent("""
     from backchannel.records import Article, ArticleResult, Attribution, Signal
     from backchannel.store import open_store
 
-    store = open_store({url!r}, registry=False)
+    store = open_store({url!r})
     run = store.begin_run("1.0")
     print("ready", flush=True)
     for i in range({n}):
@@ -269,12 +269,12 @@ def test_sigkill_at_random_moments_leaves_whole_articles_and_a_rerun_completes(d
         proc.wait()
         proc.stdout.close()
         proc.stdin.close()
-        with open_store(db_url, registry=False) as store:
+        with open_store(db_url) as store:
             stored_counts.append(_check_whole(store))
     finished = subprocess.run([sys.executable, str(script)], stdin=subprocess.DEVNULL, capture_output=True,
                               text=True, timeout=120)
     assert finished.returncode == 0, finished.stderr
-    with open_store(db_url, registry=False) as store:
+    with open_store(db_url) as store:
         assert _check_whole(store) == n
         assert store.counts()["articles"] == n  # no duplicates after eleven runs
         assert actor_counts_consistent(store)
@@ -292,11 +292,19 @@ def test_migrations_are_recorded_and_reopening_applies_nothing(db_url):
 
 
 def test_an_older_database_gets_the_missing_migrations(db_url):
-    old = Store(dialect_for(db_url), registry=False, migrations=MIGRATIONS[:1])
+    old = Store(dialect_for(db_url), migrations=MIGRATIONS[:1])
     assert old.migrations() == ["0001_initial"]
-    old.save(make_result(), None, "1.0")  # the tables work without indexes and views
+    with old._db.transaction():  # what a store of the first schema wrote (this code writes later columns)
+        old._db.execute("INSERT INTO articles (id, text, ingested_at) VALUES ('a1', ?, '2025-01-01T00:00:00Z')",
+                        (TEXT,))
+        old._db.execute("INSERT INTO extractions (article_id, extractor_version, extracted_at) "
+                        "VALUES ('a1', '1.0', '2025-01-01T00:00:00Z')")
+        for position, actor in enumerate(("Vladimir Putin", "Volodymyr Zelensky")):
+            old._db.execute("INSERT INTO signals (article_id, position, actor, stance, topic, channel, evidence, "
+                            "confidence, extractor_version) VALUES ('a1', ?, ?, 'open', 'talks', 'public', 'e', "
+                            "0.5, '1.0')", (position, actor))
     old.close()
-    with open_store(db_url, registry=FakeRegistry()) as store:
+    with open_store(db_url) as store:
         assert store.migrations_applied == [m.name for m in MIGRATIONS[1:]]
         assert store.migrations() == [m.name for m in MIGRATIONS]
         assert len(store.signals()) == 2  # the views see the data written before the upgrade
@@ -304,13 +312,13 @@ def test_an_older_database_gets_the_missing_migrations(db_url):
 
 
 def test_unfinished_runs_from_before_owners_are_unknown_after_the_upgrade(db_url):
-    old = Store(dialect_for(db_url), registry=False, migrations=MIGRATIONS[:3])
+    old = Store(dialect_for(db_url), migrations=MIGRATIONS[:3])
     with old._db.transaction():
         old._db.execute("INSERT INTO runs (extractor_version, started_at) VALUES ('0.9', '2026-01-01T00:00:00Z')")
         old._db.execute("INSERT INTO runs (extractor_version, started_at, finished_at, counts) "
                         "VALUES ('0.9', '2026-01-02T00:00:00Z', '2026-01-02T00:05:00Z', '{}')")
     old.close()
-    with open_store(db_url, registry=FakeRegistry()) as store:
+    with open_store(db_url) as store:
         assert [(r["status"], r["owner"]) for r in store.runs()] == [("finished", None), ("unknown", None)]
         assert store.running_runs() == []  # nobody recorded who ran them: nothing to check
 
@@ -396,10 +404,11 @@ def filled(store):
     store.save(make_result(), None, "1.0")
     store.save(make_result(url="https://aj.example/gaza", outlet="Al Jazeera", published="2024-11-02", when="",
                            text=TEXT.replace("Friday", "Saturday")), None, "1.0")
-    store.save(ArticleResult(Article(text="Qatar urged a ceasefire in Gaza.", url="https://aj.example/qatar",
-                                     outlet="Al Jazeera", published="2024-01-20"),
-                             [], [Signal("Qatar", "urges", "ceasefire", "private", "Qatar urged a ceasefire in Gaza.",
-                                         when="2023-12", evidence_span=(0, 32))]), None, "1.0")
+    store.save(known(ArticleResult(Article(text="Qatar urged a ceasefire in Gaza.", url="https://aj.example/qatar",
+                                           outlet="Al Jazeera", published="2024-01-20"),
+                                   [], [Signal("Qatar", "urges", "ceasefire", "private",
+                                               "Qatar urged a ceasefire in Gaza.", when="2023-12",
+                                               evidence_span=(0, 32))])), None, "1.0")
     return store
 
 
@@ -521,7 +530,7 @@ def test_tables_are_plain_and_lists_are_json_text(filled):
 
 def test_sqlite_uses_wal_foreign_keys_and_lets_readers_in_during_a_write(tmp_path):
     path = tmp_path / "wal.db"
-    with open_store(str(path), registry=False) as store:
+    with open_store(str(path)) as store:
         store.save(make_result(), None, "1.0")
         reader = sqlite3.connect(path)
         assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

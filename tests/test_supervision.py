@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from backchannel.jobs.runs import Owner, is_gone, process, this_process
 from backchannel.records import Article
-from backchannel.runs import Owner, is_gone, process, this_process
 from backchannel.store import open_store
 from fixtures.ingest.make_corpus import STORIES
 from test_parallel import mixed_articles
@@ -127,7 +127,7 @@ def test_the_portable_watch_ends_a_busy_worker_when_its_connection_closes():
     ours, theirs = socket.socketpair()
     busy = ("import sys\n"
             "from multiprocessing.connection import Connection\n"
-            "from backchannel.lifeline import exit_when_closed\n"
+            "from backchannel.jobs.lifeline import exit_when_closed\n"
             "exit_when_closed(Connection(int(sys.argv[1])).recv, print)\n"
             "while True:\n    sum(range(10_000))\n")
     child = subprocess.Popen([sys.executable, "-c", busy, str(theirs.fileno())], pass_fds=(theirs.fileno(),))

@@ -8,9 +8,7 @@ import json
 
 import pytest
 
-from backchannel.records import Article, ArticleResult, Attribution, Signal
-from backchannel.store import open_store
-from backchannel.views import (
+from backchannel.cli.views import (
     CSV_COLUMNS,
     actors_table,
     signal_detail,
@@ -18,6 +16,8 @@ from backchannel.views import (
     signals_json,
     signals_table,
 )
+from backchannel.records import Article, ArticleResult, Attribution, Signal
+from backchannel.store import open_store
 
 TEXT = (
     "A back channel\n\n"
@@ -50,7 +50,7 @@ def store(tmp_path):
          Signal("Qatar", "urges", "deal", "public", QATAR, sources=["its foreign ministry"],
                 evidence_span=_span(QATAR))],
     )
-    with open_store(str(tmp_path / "v.db"), registry=False) as s:
+    with open_store(str(tmp_path / "v.db")) as s:
         s.save(result, None, "1.0")
         yield s
 

@@ -10,14 +10,15 @@ import re
 import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from backchannel.records import Article, ArticleResult, Attribution, Signal
+from backchannel.nlp.origins import origin_name
+from backchannel.nlp.registry import ActorRegistry
+from backchannel.records import ActorInfo, Article, ArticleResult, Attribution, Signal
 from backchannel.store import open_store
 from backchannel.web import create_app, resolve_token
 from backchannel.web import pages as web_pages
@@ -27,14 +28,11 @@ IMG = '"><img src=x onerror=alert(1)>'
 TOKEN = "s3cret-token"
 
 
-class FakeRegistry:
-    entries = {
-        "Vladimir Putin": SimpleNamespace(kind="person", aliases=("Putin",)),
-        "Volodymyr Zelensky": SimpleNamespace(kind="person", aliases=("Zelensky", "Zelenskyy")),
-    }
-
-    def by_name(self, name: str):
-        return self.entries.get(name)
+# What the extractor's registry tells the store about each actor (``ArticleResult.actors``).
+ACTORS = {a.name: a for a in (
+    ActorInfo("Vladimir Putin", "person", "Russia", ("Putin",)),
+    ActorInfo("Volodymyr Zelensky", "person", "Ukraine", ("Zelensky", "Zelenskyy")),
+)}
 
 
 def _result(text: str, outlet: str, published: str, url: str, signals: list[tuple], title: str = "",
@@ -44,10 +42,12 @@ def _result(text: str, outlet: str, published: str, url: str, signals: list[tupl
     for actor, stance, topic, channel, evidence, when, sources in signals:
         start = text.index(evidence)
         made.append(Signal(actor, stance, topic, channel, evidence, when=when, sources=list(sources),
-                           evidence_span=(start, start + len(evidence)), confidence=0.8))
+                           evidence_span=(start, start + len(evidence)), confidence=0.8,
+                           origin=origin_name(sources, outlet, ActorRegistry.default())))  # as the extractor does
     article = Article(text=text, title=title or text.split("\n", 1)[0], outlet=outlet, published=published,
                       url=url, source=url)
-    return ArticleResult(article, attributions or [], made)
+    actors = [ACTORS[name] for name in dict.fromkeys(s.actor for s in made) if name in ACTORS]
+    return ArticleResult(article, attributions or [], made, actors=actors)
 
 
 PUBLIC_REFUSAL = "We will not negotiate while our territory is occupied, Mr Putin said in a televised address."
@@ -84,7 +84,7 @@ def results() -> list[ArticleResult]:
 
 def fill_store(path: Path) -> dict[str, int]:
     """A SQLite store at ``path`` with the results above; returns {name: signal id} for the tests."""
-    with open_store(str(path), registry=FakeRegistry()) as store:
+    with open_store(str(path)) as store:
         for result in results():
             store.save(result, None, "test")
         ids = {s["evidence"]: s["id"] for s in store.signals()}
@@ -351,7 +351,7 @@ def test_a_correction_is_stored_and_shown_on_the_signal_page(writer, db, ids):
     assert "not a refusal &lt;script&gt;" in page.text
     assert_inert(page.text)
     with sqlite3.connect(db[0]) as conn:
-        assert conn.execute("SELECT name FROM migrations WHERE name = 'web_0001_corrections'").fetchone()
+        assert conn.execute("SELECT name FROM migrations WHERE name = '0005_corrections'").fetchone()
     assert_error(writer.post("/api/signals/424242/correction", headers=auth, json={"note": "x"}), 404)
     assert_error(writer.post(f"/api/signals/{sid}/correction", headers=auth, json={"note": ""}), 400)
     assert_error(writer.post(f"/api/signals/{sid}/correction", headers=auth, json={"note": "x", "field": "mood"}), 400)
@@ -361,11 +361,13 @@ def test_a_correction_is_stored_and_shown_on_the_signal_page(writer, db, ids):
                              json={"note": "x" * 70_000}), 413)
 
 
-def test_a_read_only_server_creates_no_table(client, db):
-    with sqlite3.connect(db[0]) as conn:
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert "corrections" not in names
+def test_a_read_only_server_shows_no_corrections_and_writes_none(client, db):
+    with sqlite3.connect(db[0]) as conn:  # the table is the store's own migration, there before the server
+        assert conn.execute("SELECT name FROM migrations WHERE name = '0005_corrections'").fetchone()
     assert client.get("/signals/1.json").json()["corrections"] == []
+    assert client.post("/api/signals/1/correction", json={"note": "x"}).status_code == 403
+    with sqlite3.connect(db[0]) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM corrections").fetchone()[0] == 0
 
 
 class StubExtractor:
@@ -379,9 +381,6 @@ class StubExtractor:
 
     def extract_many(self, articles, batch_size=16):
         return [self.extract(a) for a in articles]
-
-    def extract_isolated(self, articles, batch_size=16):
-        return self.extract_many(articles, batch_size)
 
     def extract_each(self, articles, batch_size=16):
         return iter(self.extract_many(articles, batch_size))
@@ -400,7 +399,7 @@ def test_ingest_refuses_private_addresses_and_local_paths(writer):
 
 
 def test_ingest_of_a_public_url_stores_its_signals(writer, monkeypatch):
-    import backchannel.ingest as ingest_module
+    import backchannel.jobs.ingest as ingest_module
 
     fetched = []
 

@@ -24,6 +24,10 @@ CHANNELS: tuple[str, ...] = ("public", "private", "both", "unknown")
 
 Span = tuple[int, int]
 
+#: The fields of an article object (SIGNALS.md), in its order: what readers map, exports print and the
+#: store keeps.  ``Article.source`` (where it was read from) is ours, not the schema's.
+ARTICLE_FIELDS: tuple[str, ...] = ("title", "outlet", "author", "published", "url", "text")
+
 
 @dataclass
 class Article:
@@ -43,15 +47,15 @@ class Article:
     url: str = ""
     source: str = ""
 
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "") -> Article:
+        """An article from a mapping with ``ARTICLE_FIELDS`` keys (a stored row, a results row, ``to_dict``);
+        absent or null fields are empty.  The values are taken as they are: a reader's input goes through
+        ``read.mapping.article_from_mapping``, which checks and cleans them first."""
+        return cls(**{name: data.get(name) or "" for name in ARTICLE_FIELDS}, source=source)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "outlet": self.outlet,
-            "author": self.author,
-            "published": self.published,
-            "url": self.url,
-            "text": self.text,
-        }
+        return {name: getattr(self, name) for name in ARTICLE_FIELDS}
 
 
 @dataclass
@@ -90,6 +94,10 @@ class Signal:
     sources: list[str] = field(default_factory=list)
     evidence_span: Span | None = None
     confidence: float = 0.5
+    #: The innermost identifiable link of ``sources`` then the article's outlet, canonically named ("two
+    #: officials told the NYT" -> "The New York Times"; ``nlp.origins``), '' when there is none: what the
+    #: corroboration analysis counts.  Not part of SIGNALS.md: ``to_dict`` leaves it out, equality ignores it.
+    origin: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         d = {
@@ -105,6 +113,19 @@ class Signal:
             "confidence": round(self.confidence, 3),
         }
         return d
+
+
+@dataclass(frozen=True)
+class ActorInfo:
+    """What the extractor's actor registry knows about a signal's actor: its kind, its state, the other
+    names it goes by.  It travels with the result so that the store (which counts actors and their aliases)
+    and the analyses (which group a leader with their state) need no NLP of their own, and so that a user's
+    ``--actors`` file reaches them.  Not part of SIGNALS.md: ``ArticleResult.to_dict`` leaves it out."""
+
+    name: str
+    kind: str = ""
+    country: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -127,6 +148,9 @@ class ArticleResult:
     #: the part past the parse limit); the article itself is kept whole.  In ``to_dict`` only when not 0,
     #: so that ordinary results look exactly as before.
     skipped_chars: int = 0
+    #: What the registry knows about each signal's actor (``ActorInfo``), for the store and the analyses;
+    #: not part of the result's contract, so neither printed nor part of its equality.
+    actors: list[ActorInfo] = field(default_factory=list, compare=False)
 
     def to_dict(self, explain: bool = False) -> dict[str, Any]:
         d = {

@@ -7,7 +7,7 @@
 
 Supporting modules: ``points`` (the signal record and stance polarity),
 ``dates`` (date intervals and periods), ``actors`` (actor and state grouping,
-streamed reads), ``origins`` (innermost identifiable source), ``similarity``
+streamed reads), ``origins`` (a signal's stored origin as a key), ``similarity``
 (word overlap and near-duplicate texts).  Each module's docstring states its
 rules.  All functions read through the store's public query methods, streamed,
 so they work on SQLite and PostgreSQL alike.
@@ -22,7 +22,7 @@ from backchannel.analysis.corroboration import (
     iter_claims,
 )
 from backchannel.analysis.divergence import BACK_CHANNEL, REVERSE, Divergence, divergence, iter_divergences
-from backchannel.analysis.origins import is_anonymous, origin_of
+from backchannel.analysis.origins import origin_of
 from backchannel.analysis.points import POLARITY, TimelinePoint
 from backchannel.analysis.render import plot_timeline, render_claims, render_divergences, render_timeline
 from backchannel.analysis.timeline import HARDENING, MIXED, STEADY, TOWARD_TALKS, TRENDS, timeline, trend
@@ -44,7 +44,6 @@ __all__ = [
     "claim_for",
     "corroboration",
     "divergence",
-    "is_anonymous",
     "iter_claims",
     "iter_divergences",
     "origin_of",

@@ -1,11 +1,11 @@
 """Which stored signals belong to an actor, optionally grouping a leader with their state.
 
-``group_state=True`` files every actor under the state the registry says it
-belongs to (``ActorRegistry.country_of``: "Vladimir Putin" -> "Russia"), so a
-leader, his ministry and his state count as one side.  Actors the registry
-does not know stay on their own.  Without grouping, an actor is matched the
-way ``Store.signals`` matches it: canonical name or known alias, case and
-accents ignored.
+``group_state=True`` files every actor under its state as the store holds it
+(``Store.actor_countries``: what the extractor's registry said when the
+signal was stored, "Vladimir Putin" -> "Russia"), so a leader, his ministry
+and his state count as one side.  Actors with no known state stay on their
+own.  Without grouping, an actor is matched the way ``Store.signals`` matches
+it: canonical name or known alias, case and accents ignored.
 
 Signals are streamed from the store (``Store.iter_signals``) in date order;
 for a group, one stream per member name is merged, so a group query reads
@@ -16,28 +16,18 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from backchannel.store import Store, actor_key
 
 
-@lru_cache(maxsize=1)
-def default_registry() -> Any:
-    try:
-        from backchannel.nlp.registry import ActorRegistry
-
-        return ActorRegistry.default()
-    except Exception:  # the analyses must work without the NLP side: no grouping then
-        return None
-
-
 class ActorGroups:
     """Maps an actor name to the label it is counted under (itself, or its state with ``group_state``)."""
 
-    def __init__(self, group_state: bool = False, registry: Any = None) -> None:
+    def __init__(self, store: Store, group_state: bool = False) -> None:
+        self.store = store
         self.group_state = group_state
-        self._registry = registry
+        self._countries: dict[str, str] | None = None
         self._cache: dict[str, str] = {}
 
     def label(self, actor: str) -> str:
@@ -45,24 +35,19 @@ class ActorGroups:
             return actor
         found = self._cache.get(actor)
         if found is None:
-            registry = self._registry if self._registry is not None else default_registry()
-            country = None
-            if registry:
-                try:
-                    country = registry.country_of(actor)
-                except Exception:  # a registry oddity must not break a report
-                    country = None
-            found = country or actor
+            if self._countries is None:
+                self._countries = self.store.actor_countries()
+            found = self._countries.get(actor) or self._countries.get(self._canonical(actor)) or actor
             if len(self._cache) < 100_000:
                 self._cache[actor] = found
         return found
 
-    def members(self, store: Store, actor: str) -> list[str]:
+    def members(self, actor: str) -> list[str]:
         """The stored actor names to read for ``actor``: itself, plus (grouped) every name in its state."""
         if not self.group_state:
             return [actor]
         target = actor_key(self.label(actor))
-        names = [a["name"] for a in store.actors() if actor_key(self.label(a["name"])) == target]
+        names = [a["name"] for a in self.store.actor_overview() if actor_key(self.label(a["name"])) == target]
         # The asked name too, unless it is (an alias of) a member already: that would read its rows twice.
         asked = {actor_key(actor), actor_key(self._canonical(actor))}
         if any(actor_key(n) in asked for n in names):
@@ -70,12 +55,7 @@ class ActorGroups:
         return [actor, *names]
 
     def _canonical(self, actor: str) -> str:
-        registry = self._registry if self._registry is not None else default_registry()
-        try:
-            entry = registry.lookup(actor) if registry else None
-        except Exception:
-            entry = None
-        return entry.name if entry is not None else actor
+        return self.store.actor_named(actor) or actor
 
 
 def _order(signal: dict[str, Any]) -> tuple:
@@ -94,7 +74,7 @@ def stream_signals(store: Store, actor: str | None = None, groups: ActorGroups |
     if actor is None:
         yield from store.iter_signals(**filters)
         return
-    names = (groups or ActorGroups()).members(store, actor)
+    names = (groups or ActorGroups(store)).members(actor)
     if len(names) == 1:
         yield from store.iter_signals(actor=names[0], **filters)
         return

@@ -19,8 +19,9 @@ Undated signals are left out: "close dates" cannot be judged for them.
 Counting independent origins:
 
 * each signal's origin is the innermost identifiable link of its source
-  chain (``origins.origin_of``): ten outlets citing one NYT report are one
-  origin, the NYT;
+  chain, decided by the extractor (``nlp.origins``) and stored with the
+  signal; ``origins.origin_of`` makes it a key: ten outlets citing one NYT
+  report are one origin, the NYT;
 * syndicated copies count once: when articles of a claim are near-duplicate
   texts (shingle resemblance >= ``similarity.COPY_THRESHOLD``, 0.8), their
   origins are merged (the wire original and the copy that carries it under
@@ -176,7 +177,7 @@ def iter_claims(store: Store, since: str | None = None, until: str | None = None
                 window_days: int = 7, min_similarity: float = 0.2,
                 sketches: SketchCache | None = None) -> Iterator[Claim]:
     """``corroboration`` as a stream, each claim yielded once the date-ordered signals are past its window."""
-    groups = ActorGroups(group_state)
+    groups = ActorGroups(store, group_state)
     sketches = sketches or SketchCache(store)
     open_by_key: dict[tuple[str, str, str], list[_Open]] = {}
     closing: list[tuple[Any, int, _Open]] = []  # (last day a signal can join, sequence, claim)
@@ -248,8 +249,7 @@ def _item(signal: dict[str, Any]) -> _Item | None:
     if span is None:
         return None
     terms = list(signal.get("terms") or [])
-    key, name = origin_of(signal.get("sources") or [], signal.get("outlet") or "", signal.get("url") or "",
-                          signal.get("article_id") or "")
+    key, name = origin_of(signal.get("origin") or "", signal.get("url") or "", signal.get("article_id") or "")
     return _Item(int(signal["id"]), signal.get("article_id") or "", signal.get("actor") or "", span,
                  tokens(signal.get("evidence") or "", *terms), key, name, signal.get("outlet") or "",
                  signal.get("evidence") or "", terms)

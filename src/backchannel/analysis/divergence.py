@@ -82,7 +82,7 @@ def iter_divergences(store: Store, actor: str | None = None, since: str | None =
     """``divergence`` as a stream: each period is reported when the date-ordered signals move past it."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-    groups = ActorGroups(group_state)
+    groups = ActorGroups(store, group_state)
     # (period, actor label, topic or None) -> side -> polarity -> points
     open_periods: dict[tuple[str, str, str | None], dict[str, dict[int, list[TimelinePoint]]]] = {}
     current: str | None = None

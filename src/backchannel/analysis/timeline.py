@@ -41,7 +41,7 @@ def timeline(store: Store, actor: str, since: str | None = None, until: str | No
     signal's ``when``, else its article's date (the store's rule).
     ``group_state`` adds the signals of every actor of the same state.
     """
-    groups = ActorGroups(group_state)
+    groups = ActorGroups(store, group_state)
     points = [TimelinePoint.from_signal(s)
               for s in stream_signals(store, actor, groups, since=since, until=until)]
     return sorted(points, key=point_order)

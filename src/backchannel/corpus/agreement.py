@@ -71,7 +71,7 @@ def agreement(first: Path, second: Path, articles: dict[str, CorpusArticle]) -> 
 
 def disagreements(first: Path, second: Path, articles: dict[str, CorpusArticle]) -> list[dict[str, Any]]:
     """Per article read twice, the signals of each reading that the other one lacks (for adjudication)."""
-    from backchannel.evaluation import _match_signals
+    from backchannel.evaluation.scoring import _match_signals
 
     a, b = _read_folder(first, articles), _read_folder(second, articles)
     out = []

@@ -19,7 +19,7 @@ from backchannel.corpus.annotations import (
     read_annotation,
 )
 from backchannel.corpus.texts import CorpusError, load_corpus
-from backchannel.evaluation import floor_verdict
+from backchannel.evaluation.scoring import floor_verdict
 
 
 def add_corpus_commands(sub: argparse._SubParsersAction) -> None:
@@ -171,7 +171,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
 def cmd_stream(args: argparse.Namespace) -> int:
     from backchannel.corpus.stream import run_stream, sample_signals
     from backchannel.corpus.texts import STREAM_FILE, corpus_file, iter_corpus
-    from backchannel.pipeline import Extractor
+    from backchannel.jobs.extractor import Extractor
     if args.sample and not args.sample_out:
         raise CorpusError("--sample needs --sample-out FILE")
     stream = list(iter_corpus(corpus_file(Path(args.corpus), STREAM_FILE)))
@@ -245,7 +245,7 @@ def eval_corpus(args: argparse.Namespace) -> int:
     if args.predictions:
         predict = predict_from_file(Path(args.predictions))
     else:
-        from backchannel.pipeline import Extractor
+        from backchannel.jobs.extractor import Extractor
 
         predict = predict_with(Extractor(actors_file=args.actors, all_articles=args.all_articles,
                                          signal_model=args.signal_model))

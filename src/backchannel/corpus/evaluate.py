@@ -1,6 +1,6 @@
 """``backchannel eval --corpus``: the extractor scored on annotated real news.
 
-Matching follows SIGNALS.md ("Scoring") through ``backchannel.evaluation``, the
+Matching follows SIGNALS.md ("Scoring") through ``backchannel.evaluation.scoring``, the
 same code that scores the self-written gold set, so one figure means one thing.
 On top of the totals this report gives what an engineer needs to know where the
 extractor fails: a stance confusion table, false signals per article of each
@@ -17,7 +17,14 @@ from typing import Any
 
 from backchannel.corpus.gold import GoldArticle
 from backchannel.corpus.texts import KINDS
-from backchannel.evaluation import ArticleScore, EvalReport, FieldScores, _score, alias_match, pinpoints
+from backchannel.evaluation.scoring import (
+    ArticleScore,
+    EvalReport,
+    FieldScores,
+    _score,
+    alias_match,
+    pinpoints,
+)
 from backchannel.records import STANCES
 
 NONE = "none"

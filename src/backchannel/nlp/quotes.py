@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text import paragraph_end, paragraph_spans
+
 OPENERS = {"“": "double", "«": "guillemet", "‘": "single", "„": "double"}
 CLOSERS = {"”": "double", "»": "guillemet", "’": "single"}
-PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,7 @@ def _is_word(ch: str) -> bool:
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
-    spans, pos = [], 0
-    for m in PARAGRAPH_BREAK.finditer(text):
-        spans.append((pos, m.start()))
-        pos = m.end()
-    spans.append((pos, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
+    return [(a, b) for a, b in paragraph_spans(text) if text[a:b].strip()]
 
 
 def find_quotes(text: str) -> list[Quote]:
@@ -110,9 +106,7 @@ def _opens_kind(ch: str) -> str | None:
 
 
 def _para_end_of(text: str, idx: int) -> int:
-    m = PARAGRAPH_BREAK.search(text, idx)
-    end = m.start() if m else len(text)
-    return len(text[:end].rstrip())
+    return len(text[:paragraph_end(text, idx)].rstrip())
 
 
 def _has_closing_straight_single(text: str, start: int, end: int) -> bool:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from backchannel.errors import ActorFileError
+from backchannel.records import ActorInfo
 
 KINDS: frozenset[str] = frozenset({"person", "state", "armed_group", "organisation", "institution"})
 
@@ -356,6 +357,13 @@ class ActorRegistry:
         if entry.country is None and entry.kind == "state":
             return entry.name
         return entry.country
+
+    def info(self, name: str) -> ActorInfo:
+        """What the store and the analyses are told about a signal's actor (``records.ActorInfo``): the kind
+        and aliases of the entry of that canonical name, and the state it belongs to."""
+        entry = self.by_name(name)
+        return ActorInfo(name, entry.kind if entry else "", self.country_of(name) or "",
+                         tuple(entry.aliases) if entry else ())
 
     def state_for_demonym(self, word: str) -> str | None:
         """The state a demonym stands for ("Russian" -> "Russia"), plural forms included."""

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from ..read.dates import MONTHS, normalise_date
+
 
 @dataclass(frozen=True)
 class TimeMention:
@@ -41,16 +43,6 @@ class TimeMention:
 
 # --------------------------------------------------------------------------- vocabulary
 
-_MONTH_NUMBERS = {
-    name: i
-    for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
@@ -185,7 +177,7 @@ def _season_year(season: str, deixis: str, env: _Env) -> int | None:
 
 
 def _month_of(m: re.Match[str], group: str = "mon") -> int:
-    return _MONTH_NUMBERS[m.group(group).rstrip(".").lower()]
+    return MONTHS[m.group(group).rstrip(".").lower()]
 
 
 def _days_of(m: re.Match[str]) -> list[int]:
@@ -496,26 +488,12 @@ def resolve_when(text: str, ref: date | None, year_hint: int | None = None) -> s
     return scanned[0][0].value if scanned else ""
 
 
-_PUBLISHED_ISO = re.compile(r"(\d{4})[-/](\d{1,2})(?:[-/](\d{1,2}))?(?:[T\s].*)?")
-_PUBLISHED_DMY = re.compile(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_month('mon')},?\s+(?P<y>\d{{4}})\b")
-_PUBLISHED_MDY = re.compile(rf"{_month('mon')}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b")
-
-
 def parse_published(value: str) -> date | None:
-    parsed = _parse_published(value)
+    """An article's publication date (the first of the month for ``YYYY-MM``) in the readers' grammar
+    (``read.dates.normalise_date``), found anywhere in the value; None when empty or unparseable."""
+    iso = normalise_date(value or "", anywhere=True)
+    if iso is None:
+        return None
+    parsed = date.fromisoformat(iso if len(iso) == 10 else iso + "-01")
     # years far from the news era are typos or placeholders; relative dates around them would overflow
-    return parsed if parsed is not None and 1900 <= parsed.year <= 2100 else None
-
-
-def _parse_published(value: str) -> date | None:
-    """An article's publication date from the forms found in metadata: ISO dates and
-    timestamps, "YYYY-MM" (the first of the month), "1 February 2024", "February 1, 2024",
-    "Feb 1 2024".  None when empty or unparseable."""
-    value = (value or "").strip()
-    iso = _PUBLISHED_ISO.fullmatch(value)
-    if iso:
-        return _valid(int(iso.group(1)), int(iso.group(2)), int(iso.group(3) or 1))
-    m = _PUBLISHED_DMY.search(value) or _PUBLISHED_MDY.search(value)
-    if m:
-        return _valid(int(m.group("y")), _month_of(m), int(m.group("d")))
-    return None
+    return parsed if 1900 <= parsed.year <= 2100 else None

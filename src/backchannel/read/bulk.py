@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,38 +19,58 @@ from backchannel.errors import InputError
 from backchannel.read.budget import load_json
 from backchannel.read.mapping import article_from_mapping, describe_json_value
 from backchannel.read.text import MAX_BYTES, one_line
-from backchannel.records import Article
+from backchannel.records import ARTICLE_FIELDS, Article
 
 _UTF8_BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
 class FieldMapping:
-    """Names of the source fields that hold each ``Article`` field (defaults: the same names)."""
+    """Names of the source fields that hold each ``Article`` field (``ARTICLE_FIELDS``; by default the same
+    names): ``FieldMapping(text="body")`` reads a dump whose text is in ``body``."""
 
-    text: str = "text"
-    title: str = "title"
-    outlet: str = "outlet"
-    author: str = "author"
-    published: str = "published"
-    url: str = "url"
+    __slots__ = ("names",)
+
+    def __init__(self, **names: str) -> None:
+        unknown = sorted(set(names) - set(ARTICLE_FIELDS))
+        if unknown:
+            raise TypeError(f"FieldMapping: {', '.join(unknown)} is not an Article field")
+        self.names: dict[str, str] = {name: names.get(name) or name for name in ARTICLE_FIELDS}
+
+    @property
+    def text(self) -> str:
+        return self.names["text"]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldMapping) and other.names == self.names
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.names.items()))
+
+    def __repr__(self) -> str:
+        return f"FieldMapping({', '.join(f'{k}={v!r}' for k, v in self.names.items() if k != v)})"
+
+    def __reduce__(self) -> tuple:  # picklable for Spark executors despite __slots__
+        return (_field_mapping, (self.names,))
 
     def apply(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The record re-keyed to ``Article`` field names; absent fields are left out."""
         out: dict[str, Any] = {}
-        for spec in fields(self):
-            found, value = _lookup(record, getattr(self, spec.name))
+        for name, theirs in self.names.items():
+            found, value = _lookup(record, theirs)
             if found:
-                out[spec.name] = value
+                out[name] = value
         return out
 
     def rename_reason(self, reason: str) -> str:
         """Put the user's field names back into a reason from ``article_from_mapping`` ("field 'body' ...")."""
-        for spec in fields(self):
-            theirs = getattr(self, spec.name)
-            if theirs != spec.name:
-                reason = reason.replace(f"field '{spec.name}'", f"field '{theirs}'")
+        for name, theirs in self.names.items():
+            if theirs != name:
+                reason = reason.replace(f"field '{name}'", f"field '{theirs}'")
         return reason
+
+
+def _field_mapping(names: dict[str, str]) -> FieldMapping:
+    return FieldMapping(**names)
 
 
 DEFAULT_MAPPING = FieldMapping()

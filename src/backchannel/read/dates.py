@@ -1,5 +1,9 @@
 """Turn the date spellings found in article metadata into ``YYYY-MM-DD`` or ``YYYY-MM``.
 
+The one grammar of written dates: the readers normalise ``published`` with it, and ``nlp.timex`` reads
+an article's date (``parse_published``) and month names (``MONTHS``) with it; timex adds the grammar of
+time expressions in running text on top.
+
 ``Article.published`` is compared and sorted as a string, so every reader must
 store the same ISO form.  Only unambiguous spellings are accepted: ISO dates and
 timestamps, ``2024/02/01``, English day-month-year and month-day-year with month
@@ -14,11 +18,12 @@ import re
 from datetime import date
 from email.utils import parsedate_to_datetime
 
-_MONTHS: dict[str, int] = {}
+#: Month names and abbreviations, lower case -> month number.
+MONTHS: dict[str, int] = {}
 for _number in range(1, 13):
-    _MONTHS[calendar.month_name[_number].lower()] = _number
-    _MONTHS[calendar.month_abbr[_number].lower()] = _number
-_MONTHS["sept"] = 9
+    MONTHS[calendar.month_name[_number].lower()] = _number
+    MONTHS[calendar.month_abbr[_number].lower()] = _number
+MONTHS["sept"] = 9
 
 _MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
@@ -43,8 +48,12 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 )
 
 
-def normalise_date(value: str) -> str | None:
-    """Return ``value`` as ``YYYY-MM-DD`` (or ``YYYY-MM`` if it names only a month), or None if unparseable."""
+def normalise_date(value: str, anywhere: bool = False) -> str | None:
+    """Return ``value`` as ``YYYY-MM-DD`` (or ``YYYY-MM`` if it names only a month), or None if unparseable.
+
+    ``anywhere``: when the whole value is not a date, take the first date written inside it ("Published
+    1 February 2024 by ..."): for dates no reader has normalised (``nlp.timex.parse_published``); the
+    readers keep the strict reading, so that a stray number is never stored as a date."""
     value = " ".join(value.split())
     if not value:
         return None
@@ -52,13 +61,21 @@ def normalise_date(value: str) -> str | None:
         match = pattern.fullmatch(value)
         if match:
             return _build(match)
-    return _rfc2822(value)
+    found = _rfc2822(value)
+    if found or not anywhere:
+        return found
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(value):
+            built = _build(match)
+            if built:
+                return built
+    return None
 
 
 def _build(match: re.Match[str]) -> str | None:
     fields = match.groupdict()
     month_text = fields["month"]
-    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.lower())
+    month = int(month_text) if month_text.isdigit() else MONTHS.get(month_text.lower())
     if month is None:
         return None
     year = int(fields["year"])

@@ -16,9 +16,9 @@ from backchannel.read.budget import load_json
 from backchannel.read.clean import clean_field, make_article
 from backchannel.read.dates import normalise_date
 from backchannel.read.text import one_line
-from backchannel.records import Article
+from backchannel.records import ARTICLE_FIELDS, Article
 
-METADATA_FIELDS: tuple[str, ...] = ("title", "outlet", "author", "published", "url")
+METADATA_FIELDS: tuple[str, ...] = tuple(name for name in ARTICLE_FIELDS if name != "text")
 
 
 def describe_json_value(value: Any) -> str:

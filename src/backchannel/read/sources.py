@@ -7,7 +7,8 @@ records each ``InputError``.  Dispatch:
 - an ``http(s)://`` URL: fetched through ``web.Fetcher``; a feed (by type or by
   its root element) gives its entries, HTML gives one article;
 - a folder: every file below it matching ``glob`` whose suffix is readable
-  (or that has no suffix), sorted, skipping README files and hidden paths;
+  (or that has no suffix), sorted, skipping README and licence files, gold
+  annotations and hidden paths (``folder_files``, the one folder walker);
 - a file: by suffix (``.jsonl``/``.ndjson``, ``.csv``, ``.xml``/``.rss``/
   ``.atom``, ``.warc``/``.warc.gz``, ``.parquet``), else by content (WARC or
   feed), else ``files.read_path`` (text, Markdown, HTML, JSON).
@@ -144,9 +145,7 @@ def _iter_folder(
     folder: Path, *, glob: str, mapping: FieldMapping, fetcher: Fetcher | None, allow_private: bool
 ) -> Iterator[Article | InputError]:
     try:
-        files = sorted(
-            (p for p in folder.glob(glob) if _wanted(p, folder)), key=lambda p: p.relative_to(folder).as_posix()
-        )
+        files = folder_files(folder, glob)
     except (OSError, ValueError) as exc:  # ValueError: an invalid pattern such as '' or '/abs'
         yield InputError(str(folder), f"cannot list the folder with glob {glob!r} ({exc})")
         return
@@ -157,16 +156,30 @@ def _iter_folder(
         yield from iter_file(path, mapping=mapping, fetcher=fetcher, allow_private=allow_private)
 
 
-def _wanted(path: Path, folder: Path) -> bool:
-    """Readable files only: no README, nothing hidden (``.git``, ``.DS_Store``), no assets of saved pages."""
+#: Files beside the data that are never documents: READMEs, licences, and the gold set's annotations.
+_NOT_DOCUMENTS = ("readme", "license", "licence", "gold.json")
+
+
+def folder_files(folder: Path, glob: str = "**/*", single_articles: bool = False) -> list[Path]:
+    """The files below ``folder`` matching ``glob`` that a reader takes, sorted by relative path: the one
+    folder walker (``ingest`` reads every kind; ``extract`` asks for ``single_articles``, the files that
+    hold one article each).  Nothing hidden (``.git``, ``.DS_Store``), no README, licence or ``gold.json``.
+    Raises ``OSError`` or ``ValueError`` (an invalid pattern) from the listing itself."""
+    return sorted((p for p in folder.glob(glob) if _wanted(p, folder, single_articles)),
+                  key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _wanted(path: Path, folder: Path, single_articles: bool) -> bool:
     relative = path.relative_to(folder)
     if any(part.startswith(".") for part in relative.parts):
         return False
-    if path.name.lower().startswith("readme"):
+    if path.name.lower().startswith(_NOT_DOCUMENTS):
         return False
     if not path.is_file():
         return False
     suffix = path.suffix.lower()
+    if single_articles:
+        return suffix in SUFFIX_KINDS
     return suffix == "" or suffix in READABLE_SUFFIXES or _is_warc_name(path)
 
 

@@ -1,21 +1,44 @@
 """Where extraction results are kept: a SQLite file by default, PostgreSQL for teams.
 
+The one door to the database: every SQL statement and every migration of the project is in this package;
+the CLI, the web app and the analyses call the ``Store``'s methods.  It knows no NLP: what it records
+about actors and origins comes with the results.
+
 - ``store``   the ``Store`` (save, reprocess, queries) and ``open_store(url)``
 - ``schema``  the named migrations (tables, indexes, views)
-- ``dialect`` the few differences between SQLite and PostgreSQL
+- ``dialect`` the few differences between SQLite and PostgreSQL; ``resolve_db`` (``--db``, ``$BACKCHANNEL_DB``)
 - ``ids``     what makes two documents the same article
 - ``queries`` the signal filters as bound SQL; rows back to dicts
 - ``detail``  paragraph and source chain for ``show``
 """
 
-from backchannel.store.dialect import DEFAULT_DB, StoreError
+from backchannel.store.dialect import (
+    DEFAULT_DB,
+    StoreError,
+    is_database_error,
+    resolve_db,
+    sqlite_file_missing,
+)
 from backchannel.store.ids import article_id
-from backchannel.store.queries import actor_key, valid_date
+from backchannel.store.queries import (
+    DATE_FILTERS,
+    FILTER_CHOICES,
+    FILTER_HELP,
+    SIGNAL_FILTERS,
+    SignalFilter,
+    actor_key,
+    valid_date,
+)
 from backchannel.store.schema import MIGRATIONS
 from backchannel.store.store import SaveOutcome, Status, Store, StoredArticle, open_store
 
 __all__ = [
+    "DATE_FILTERS",
     "DEFAULT_DB",
+    "FILTER_CHOICES",
+    "FILTER_HELP",
+    "SIGNAL_FILTERS",
+    "SignalFilter",
     "MIGRATIONS",
     "SaveOutcome",
     "Status",
@@ -24,6 +47,9 @@ __all__ = [
     "StoredArticle",
     "actor_key",
     "article_id",
+    "is_database_error",
     "open_store",
+    "resolve_db",
+    "sqlite_file_missing",
     "valid_date",
 ]

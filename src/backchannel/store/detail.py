@@ -6,10 +6,9 @@ and testable without a database.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+from backchannel.text import has_blank_line, paragraph_spans
 
 
 def evidence_bounds(text: str, evidence: str, span: list[int] | None) -> tuple[int, int] | None:
@@ -30,14 +29,8 @@ def paragraph_around(text: str, start: int, end: int) -> dict[str, Any]:
     ``start``/``end`` place the paragraph in the article, ``evidence_*`` place
     the evidence in the paragraph (clipped to it when the evidence runs on).
     """
-    separator = _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
-    p_start, p_end = 0, len(text)
-    for match in separator.finditer(text):
-        if match.end() <= start:
-            p_start = match.end()
-        elif match.start() >= start:
-            p_end = match.start()
-            break
+    spans = paragraph_spans(text, blank_lines=has_blank_line(text))
+    p_start, p_end = next(((a, b) for a, b in reversed(spans) if a <= start), spans[0])
     # Trim surrounding whitespace without losing the offsets.
     while p_start < p_end and text[p_start].isspace():
         p_start += 1

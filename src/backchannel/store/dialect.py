@@ -20,6 +20,7 @@ Why the connections are configured as they are:
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,6 +33,8 @@ from urllib.parse import unquote, urlsplit
 from backchannel.errors import BackchannelError
 
 DEFAULT_DB = "backchannel.db"
+#: The environment variable that names the database when a command is given no ``--db``.
+DB_ENV = "BACKCHANNEL_DB"
 BUSY_TIMEOUT_MS = 30_000
 # Characters neither backend can store as text: NUL (PostgreSQL refuses it) and lone surrogates
 # (from undecodable bytes; no UTF-8 encoder accepts them).  Replaced one-for-one so spans stay valid.
@@ -270,6 +273,30 @@ def _psycopg() -> Any:
     except ImportError as exc:
         raise StoreError('PostgreSQL needs psycopg 3: pip install "psycopg[binary]>=3.2"') from exc
     return psycopg
+
+
+def resolve_db(value: str | None = None) -> str:
+    """The database a command works on: its ``--db`` value, else ``$BACKCHANNEL_DB``, else ``backchannel.db``.
+    The one place that decides it, so every command (``serve`` included) opens the same database."""
+    return value or os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+def sqlite_file_missing(url: str) -> bool:
+    """True when ``url`` names a SQLite file that does not exist yet (query commands refuse it: a typo
+    would otherwise silently create an empty database)."""
+    path = url[len("sqlite:///"):] if url.lower().startswith("sqlite:///") else url
+    return "://" not in path and not Path(unquote(path) if path is not url else path).exists()
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """An error raised by either database driver (the CLI reports it as one line)."""
+    if isinstance(exc, sqlite3.Error):
+        return True
+    try:
+        import psycopg
+    except ImportError:
+        return False
+    return isinstance(exc, psycopg.Error)
 
 
 def dialect_for(url: str | None) -> Dialect:

@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from backchannel.records import CHANNELS, STANCES, TOPICS
 from backchannel.store.dialect import clean
 
 _DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
 
 SIGNAL_COLUMNS = (
     "id, article_id, actor, stance, topic, channel, terms, when_, sources, evidence, evidence_start, "
-    "evidence_end, confidence, extractor_version, date, title, outlet, published, url, superseded_by"
+    "evidence_end, confidence, extractor_version, origin, date, title, outlet, published, url, superseded_by"
 )
 # Undated signals last in either direction (SQLite and PostgreSQL put NULLs at opposite ends).
 _ORDER = {
@@ -44,7 +45,8 @@ def actor_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class SignalFilter:
-    """The filters of ``backchannel signals``; ``None`` means "any"."""
+    """The signal filters, defined once: ``backchannel signals`` and ``export`` (``--actor`` ...), the web
+    search (``?stance=`` ...) and the analyses all take these names; ``None`` means "any"."""
 
     actor: str | None = None
     stance: str | None = None
@@ -54,6 +56,10 @@ class SignalFilter:
     until: str | None = None
     outlet: str | None = None
     include_superseded: bool = False
+
+    def values(self) -> dict[str, str | None]:
+        """The user's filters (``SIGNAL_FILTERS``) and their values."""
+        return {name: value for name, value in asdict(self).items() if name in SIGNAL_FILTERS}
 
     def where(self) -> tuple[str, list[Any]]:
         values = {k: None if v is None else clean(str(v)) for k, v in (
@@ -95,6 +101,24 @@ class SignalFilter:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+
+#: The filters a user gives (``--actor``, ``?stance=`` ...), in display order.
+SIGNAL_FILTERS: tuple[str, ...] = tuple(f.name for f in fields(SignalFilter) if f.name != "include_superseded")
+#: The filters whose value is one label of a set (SIGNALS.md); ``since``/``until`` are dates; the rest text.
+FILTER_CHOICES: dict[str, tuple[str, ...]] = {"stance": STANCES, "topic": TOPICS, "channel": CHANNELS}
+DATE_FILTERS: tuple[str, ...] = ("since", "until")
+#: What each filter matches: the CLI's ``--help`` and the API description say the same.
+FILTER_HELP: dict[str, str] = {
+    "actor": "canonical actor name or known alias (case and accents ignored)",
+    "stance": "stance label",
+    "topic": "topic label",
+    "channel": "channel label",
+    "since": "YYYY, YYYY-MM or YYYY-MM-DD: inclusive lower bound on the signal's date (its when, else the "
+             "article's)",
+    "until": "YYYY, YYYY-MM or YYYY-MM-DD: inclusive upper bound, at its own precision (2025-03 keeps 2025-03-31)",
+    "outlet": "the article's outlet (case ignored)",
+}
+
 def signals_sql(flt: SignalFilter, limit: int | None = None, newest_first: bool = False) -> tuple[str, list[Any]]:
     where, params = flt.where()
     sql = f"SELECT {SIGNAL_COLUMNS} FROM signal_view{where}{_ORDER[newest_first]}"
@@ -124,6 +148,7 @@ def signal_dict(row: dict[str, Any]) -> dict[str, Any]:
         "evidence_span": _span(row["evidence_start"], row["evidence_end"]),
         "confidence": float(row["confidence"]),
         "extractor_version": row["extractor_version"],
+        "origin": row["origin"],
         "date": row["date"] or "",
         "title": row["title"],
         "outlet": row["outlet"],

@@ -129,6 +129,18 @@ INDEXES = Migration("0002_indexes", (
     "CREATE INDEX errors_run ON errors(run_id)",
 ))
 
+# Each actor with its latest current signal (recreated unchanged by ``SIGNAL_ORIGINS``, which rebuilds the
+# signal_view it reads).
+_ACTOR_VIEW = """CREATE VIEW actor_view AS
+    SELECT ac.name, ac.kind, ac.signal_count, l.stance AS latest_stance, l.topic AS latest_topic,
+           l.date AS latest_date, l.id AS latest_signal_id, ac.first_seen, ac.last_seen
+    FROM actors ac LEFT JOIN (
+        SELECT v.actor, v.stance, v.topic, v.date, v.id,
+               ROW_NUMBER() OVER (PARTITION BY v.actor
+                                  ORDER BY CASE WHEN v.date IS NULL THEN 1 ELSE 0 END, v.date DESC, v.id DESC) AS rn
+        FROM signal_view v WHERE v.superseded_by IS NULL
+    ) l ON l.actor = ac.name AND l.rn = 1"""
+
 # ``date`` is when the position was expressed, else the article's date: what --since/--until filter on.
 VIEWS = Migration("0003_views", (
     """CREATE VIEW signal_view AS
@@ -142,15 +154,7 @@ VIEWS = Migration("0003_views", (
            t.content_start, t.content_end, t.confidence,
            a.title, a.outlet, a.published, a.url, a.superseded_by
     FROM attributions t JOIN articles a ON a.id = t.article_id""",
-    """CREATE VIEW actor_view AS
-    SELECT ac.name, ac.kind, ac.signal_count, l.stance AS latest_stance, l.topic AS latest_topic,
-           l.date AS latest_date, l.id AS latest_signal_id, ac.first_seen, ac.last_seen
-    FROM actors ac LEFT JOIN (
-        SELECT v.actor, v.stance, v.topic, v.date, v.id,
-               ROW_NUMBER() OVER (PARTITION BY v.actor
-                                  ORDER BY CASE WHEN v.date IS NULL THEN 1 ELSE 0 END, v.date DESC, v.id DESC) AS rn
-        FROM signal_view v WHERE v.superseded_by IS NULL
-    ) l ON l.actor = ac.name AND l.rn = 1""",
+    _ACTOR_VIEW,
     """CREATE VIEW article_view AS
     SELECT a.id, a.url, a.outlet, a.title, a.published, a.ingested_at, a.version_of, a.superseded_by,
            e.extractor_version, e.run_id,
@@ -159,7 +163,7 @@ VIEWS = Migration("0003_views", (
     FROM articles a LEFT JOIN extractions e ON e.article_id = a.id""",
 ))
 
-# Who ran each run, so that a run whose process died can be told from one still going (``runs.py``):
+# Who ran each run, so that a run whose process died can be told from one still going (``jobs/runs.py``):
 # ``owner`` is "host boot-id pid start-time"; ``status`` is running, finished or interrupted.  Runs from
 # before this migration that never finished are "unknown": nobody recorded who ran them.
 RUN_OWNERS = Migration("0004_run_owners", (
@@ -169,7 +173,44 @@ RUN_OWNERS = Migration("0004_run_owners", (
     "CREATE INDEX runs_status ON runs(status)",
 ))
 
-MIGRATIONS: tuple[Migration, ...] = (INITIAL, INDEXES, VIEWS, RUN_OWNERS)
+# Analysts' notes on a signal ("the actor is wrong", "this was said in private"), written through the web
+# app.  Databases where the web app created it itself (as ``web_0001_corrections``) are left as they are:
+# ``IF NOT EXISTS``.
+CORRECTIONS = Migration("0005_corrections", (
+    """CREATE TABLE IF NOT EXISTS corrections (
+        id {id},
+        signal_id INTEGER NOT NULL,
+        field TEXT NOT NULL DEFAULT '',
+        value TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS corrections_signal ON corrections(signal_id)",
+))
+
+# Each actor's state, as the extractor's registry gave it (``ActorInfo.country``): the analyses group a
+# leader with their state without reading the registry themselves.
+ACTOR_COUNTRIES = Migration("0006_actor_countries", (
+    "ALTER TABLE actors ADD COLUMN country TEXT NOT NULL DEFAULT ''",
+))
+
+# Each signal's origin (``Signal.origin``: the innermost identifiable link of its chain, decided by the
+# extractor), for the corroboration analysis; signal_view shows it, so it and the view reading it are rebuilt.
+SIGNAL_ORIGINS = Migration("0007_signal_origins", (
+    "ALTER TABLE signals ADD COLUMN origin TEXT NOT NULL DEFAULT ''",
+    "DROP VIEW actor_view",
+    "DROP VIEW signal_view",
+    """CREATE VIEW signal_view AS
+    SELECT s.id, s.article_id, s.actor, s.stance, s.topic, s.channel, s.terms, s.when_, s.sources,
+           s.evidence, s.evidence_start, s.evidence_end, s.confidence, s.extractor_version, s.origin,
+           COALESCE(NULLIF(s.when_, ''), NULLIF(a.published, '')) AS date,
+           a.title, a.outlet, a.published, a.url, a.superseded_by
+    FROM signals s JOIN articles a ON a.id = s.article_id""",
+    _ACTOR_VIEW,
+))
+
+MIGRATIONS: tuple[Migration, ...] = (INITIAL, INDEXES, VIEWS, RUN_OWNERS, CORRECTIONS, ACTOR_COUNTRIES,
+                                     SIGNAL_ORIGINS)
 
 _MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
 

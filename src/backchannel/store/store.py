@@ -92,8 +92,8 @@ _INSERT_ATTRIBUTION = (
 )
 _INSERT_SIGNAL = (
     "INSERT INTO signals (article_id, position, actor, stance, topic, channel, terms, when_, sources, evidence, "
-    "evidence_start, evidence_end, confidence, extractor_version) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "evidence_start, evidence_end, confidence, extractor_version, origin) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_EXTRACTION = (
     "INSERT INTO extractions (article_id, extractor_version, run_id, extracted_at) VALUES (?, ?, ?, ?) "
@@ -101,10 +101,11 @@ _UPSERT_EXTRACTION = (
     "run_id = excluded.run_id, extracted_at = excluded.extracted_at"
 )
 _UPSERT_ACTOR = (
-    "INSERT INTO actors (name, key, kind, signal_count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?) "
+    "INSERT INTO actors (name, key, kind, country, signal_count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (name) DO UPDATE SET signal_count = actors.signal_count + excluded.signal_count, "
     "last_seen = excluded.last_seen, "
-    "kind = CASE WHEN actors.kind = '' THEN excluded.kind ELSE actors.kind END"
+    "kind = CASE WHEN actors.kind = '' THEN excluded.kind ELSE actors.kind END, "
+    "country = CASE WHEN actors.country = '' THEN excluded.country ELSE actors.country END"
 )
 _INSERT_ALIAS = "INSERT INTO aliases (alias, key, actor) VALUES (?, ?, ?) ON CONFLICT (alias, actor) DO NOTHING"
 _LOOKUP = (
@@ -124,14 +125,14 @@ def _ends(span: Any) -> tuple[int | None, int | None]:
 class Store:
     """A SQLite file or a PostgreSQL database holding articles, extractions and runs.
 
-    Open it with ``open_store``.  Not thread-safe: one Store per writer.
-    ``registry`` (a ``backchannel.nlp.registry.ActorRegistry``) supplies each
-    actor's kind and aliases; by default the bundled one, ``False`` for none.
+    Open it with ``open_store``.  Not thread-safe: one Store per writer.  Each
+    actor's kind, state and aliases come with the results (``ArticleResult.actors``,
+    from the extractor's registry): the store knows no NLP.  Every SQL statement of
+    the project is here, in ``queries`` and in ``schema``.
     """
 
-    def __init__(self, db: Dialect, registry: Any = None, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+    def __init__(self, db: Dialect, migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self._db = db
-        self._registry = registry
         self._known_actors: set[str] | None = None
         try:
             self.migrations_applied = migrate(db, migrations)
@@ -227,7 +228,7 @@ class Store:
             if not inserted:  # another writer stored it since the lookup above
                 return self._existing(aid, self._db.one(_LOOKUP, (aid,)) or {}, extractor_version)
             if previous is not None:
-                self._count_actors(self._actor_counts(previous), -1, stamp)
+                self._uncount_actors(previous)
                 self._db.execute("UPDATE articles SET superseded_by = ? WHERE id = ?", (aid, previous))
             self._insert_extraction(aid, result, run_id, extractor_version, stamp, count_actors=True)
         self._remember_actors(result.signals)
@@ -248,7 +249,7 @@ class Store:
             current = row["superseded_by"] is None
             stamp = now()
             if current:
-                self._count_actors(self._actor_counts(article_id), -1, stamp)
+                self._uncount_actors(article_id)
             self._db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
             self._db.execute("DELETE FROM signals WHERE article_id = ?", (article_id,))
             self._insert_extraction(article_id, result, run_id, extractor_version, stamp, count_actors=current)
@@ -279,7 +280,7 @@ class Store:
         self._db.executemany(_INSERT_SIGNAL, (
             self._signal_row(aid, i, s, version) for i, s in enumerate(result.signals)))
         if count_actors:
-            self._count_actors(Counter(clean(s.actor) for s in result.signals), +1, stamp)
+            self._count_actors(result, stamp)
         self._db.execute(_UPSERT_EXTRACTION, (aid, version, run_id, stamp))
 
     @staticmethod
@@ -292,45 +293,29 @@ class Store:
     def _signal_row(aid: str, position: int, s: Signal, version: str) -> tuple:
         return (aid, position, clean(s.actor), clean(s.stance), clean(s.topic), clean(s.channel), _json(s.terms),
                 clean(s.when), _json(s.sources), clean(s.evidence), *_ends(s.evidence_span), float(s.confidence),
-                version)
+                version, clean(s.origin))
 
-    def _actor_counts(self, aid: str) -> Counter[str]:
+    def _uncount_actors(self, aid: str) -> None:
+        """An article's signals stop counting for their actors (superseded, or about to be re-extracted)."""
         rows = self._db.all("SELECT actor, COUNT(*) AS n FROM signals WHERE article_id = ? GROUP BY actor", (aid,))
-        return Counter({r["actor"]: int(r["n"]) for r in rows})
+        self._db.executemany("UPDATE actors SET signal_count = signal_count - ? WHERE name = ?",
+                             [(int(r["n"]), r["actor"]) for r in sorted(rows, key=lambda r: r["actor"])])
 
-    def _count_actors(self, counts: Counter[str], sign: int, stamp: str) -> None:
+    def _count_actors(self, result: ArticleResult, stamp: str) -> None:
+        """Count the result's signals for their actors, recording a new actor's kind, state and aliases."""
+        counts = Counter(clean(s.actor) for s in result.signals)
         if not counts:
             return
-        if sign < 0:
-            self._db.executemany("UPDATE actors SET signal_count = signal_count - ? WHERE name = ?",
-                                 [(n, name) for name, n in sorted(counts.items())])
-            return
+        info = {clean(a.name): a for a in result.actors}
         known = self._known()  # read before the upsert below adds these names
         self._db.executemany(_UPSERT_ACTOR, [
-            (name, actor_key(name), self._actor_kind(name), n, stamp, stamp) for name, n in sorted(counts.items())
+            (name, actor_key(name), clean(info[name].kind) if name in info else "",
+             clean(info[name].country) if name in info else "", n, stamp, stamp)
+            for name, n in sorted(counts.items())
         ])
         aliases = [(clean(alias), actor_key(alias), name)
-                   for name in sorted(counts) if name not in known for alias in self._actor_aliases(name)]
+                   for name in sorted(counts) if name not in known and name in info for alias in info[name].aliases]
         self._db.executemany(_INSERT_ALIAS, aliases)
-
-    # ---- actor knowledge (kind, aliases) from the registry ---------------------------------------------
-    def _registry_entry(self, name: str) -> Any:
-        if self._registry is None:
-            try:
-                from backchannel.nlp.registry import ActorRegistry
-
-                self._registry = ActorRegistry.default()
-            except Exception:  # the store must work without the NLP side; kinds stay blank
-                self._registry = False
-        return self._registry.by_name(name) if self._registry else None
-
-    def _actor_kind(self, name: str) -> str:
-        entry = self._registry_entry(name)
-        return entry.kind if entry is not None else ""
-
-    def _actor_aliases(self, name: str) -> list[str]:
-        entry = self._registry_entry(name)
-        return list(entry.aliases) if entry is not None else []
 
     def _known(self) -> set[str]:
         if self._known_actors is None:
@@ -366,26 +351,21 @@ class Store:
             after = rows[-1]["id"]
 
     # ---- queries ----------------------------------------------------------------------------------------
-    def signals(self, actor: str | None = None, stance: str | None = None, topic: str | None = None,
-                channel: str | None = None, since: str | None = None, until: str | None = None,
-                outlet: str | None = None, limit: int | None = None, newest_first: bool = False,
-                include_superseded: bool = False) -> list[dict[str, Any]]:
-        """Signals matching every given filter, oldest first (undated last).
+    def signals(self, limit: int | None = None, newest_first: bool = False, include_superseded: bool = False,
+                **filters: str | None) -> list[dict[str, Any]]:
+        """Signals matching every given filter (``SignalFilter``: actor, stance, topic, channel, since,
+        until, outlet), oldest first (undated last).
 
         ``since``/``until`` (inclusive; ``YYYY[-MM[-DD]]``) apply to the
         signal's ``when``, else its article's ``published``.  ``actor``
         matches a canonical name or a known alias, case and accents ignored.
         """
-        flt = SignalFilter(actor, stance, topic, channel, since, until, outlet, include_superseded)
-        sql, params = signals_sql(flt, limit, newest_first)
+        sql, params = signals_sql(SignalFilter(**filters, include_superseded=include_superseded), limit, newest_first)
         return [signal_dict(r) for r in self._db.all(sql, params)]
 
-    def iter_signals(self, actor: str | None = None, stance: str | None = None, topic: str | None = None,
-                     channel: str | None = None, since: str | None = None, until: str | None = None,
-                     outlet: str | None = None, include_superseded: bool = False) -> Iterator[dict[str, Any]]:
+    def iter_signals(self, include_superseded: bool = False, **filters: str | None) -> Iterator[dict[str, Any]]:
         """Like ``signals`` but streamed from a separate connection: for exports of any size."""
-        flt = SignalFilter(actor, stance, topic, channel, since, until, outlet, include_superseded)
-        sql, params = signals_sql(flt)
+        sql, params = signals_sql(SignalFilter(**filters, include_superseded=include_superseded))
         for row in self._db.stream(sql, params):
             yield signal_dict(row)
 
@@ -429,6 +409,46 @@ class Store:
                  "latest_stance": r["latest_stance"], "latest_topic": r["latest_topic"],
                  "latest_date": r["latest_date"] or "", "latest_signal_id": r["latest_signal_id"]} for r in rows]
 
+    def actor_overview(self) -> list[dict[str, Any]]:
+        """Actors with current signals, most first: name, kind and signal count, from the counted ``actors``
+        table alone.  Not ``actors()``: that reads ``actor_view``, which ranks every signal to find each
+        actor's latest (1.8 s at 100k signals); the web overview finds the latest itself."""
+        return [{"name": r["name"], "kind": r["kind"], "signals": int(r["signal_count"])} for r in self._db.all(
+            "SELECT name, kind, signal_count FROM actors WHERE signal_count > 0 ORDER BY signal_count DESC, name")]
+
+    def actor_countries(self) -> dict[str, str]:
+        """Each stored actor's state, as the extractor's registry gave it ('' when it knew none)."""
+        return {r["name"]: r["country"] for r in self._db.all("SELECT name, country FROM actors")}
+
+    def actor_named(self, name: str) -> str | None:
+        """The stored canonical actor that ``name`` names (itself or a known alias; case and accents
+        ignored), or None."""
+        key = actor_key(clean(name))
+        row = self._db.one("SELECT name FROM actors WHERE key = ? UNION SELECT actor AS name FROM aliases "
+                           "WHERE key = ? ORDER BY name LIMIT 1", (key, key))
+        return None if row is None else row["name"]
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        """Changes whenever signals are added, replaced or removed (ids are never reused): a cache key."""
+        row = self._db.one("SELECT MAX(id) AS last, COUNT(*) AS n FROM signals")
+        return (row or {}).get("last"), (row or {}).get("n")
+
+    # ---- analysts' corrections ------------------------------------------------------------------------
+    def corrections(self, signal_id: int) -> list[dict[str, Any]]:
+        """The notes analysts left on one signal, oldest first."""
+        return self._db.all("SELECT id, signal_id, field, value, note, created_at FROM corrections "
+                            "WHERE signal_id = ? ORDER BY id", (int(signal_id),))
+
+    def add_correction(self, signal_id: int, field: str, value: str, note: str) -> dict[str, Any]:
+        """Record an analyst's note on a signal ("the actor is wrong"); the signal itself is left as it is."""
+        stamp = now()
+        with self._db.transaction():
+            new_id = self._db.insert_id(
+                "INSERT INTO corrections (signal_id, field, value, note, created_at) VALUES (?, ?, ?, ?, ?)",
+                (int(signal_id), clean(field), clean(value), clean(note), stamp))
+        return {"id": new_id, "signal_id": int(signal_id), "field": field, "value": value, "note": note,
+                "created_at": stamp}
+
     def errors(self, run_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Recorded per-document errors, newest first (of one run when ``run_id`` is given)."""
         sql, params = "SELECT id, source, reason, run_id, at FROM errors", []
@@ -467,17 +487,16 @@ def _pair(start: Any, end: Any) -> list[int] | None:
 
 
 def _stored_article(row: dict[str, Any]) -> StoredArticle:
-    article = Article(text=row["text"], title=row["title"], outlet=row["outlet"], author=row["author"],
-                      published=row["published"], url=row["url"], source=row["source"])
+    article = Article.from_dict(row, source=row["source"])
     return StoredArticle(row["id"], article, row["extractor_version"], row["version_of"], row["superseded_by"],
                          row["ingested_at"])
 
 
-def open_store(url: str | None = None, registry: Any = None) -> Store:
+def open_store(url: str | None = None) -> Store:
     """Open (creating and migrating as needed) the store a ``--db`` value names.
 
     ``None`` or a path or ``sqlite:///path`` -> a SQLite file (default
     ``backchannel.db``); ``postgresql://user@host:port/db`` -> PostgreSQL.
     Raises ``StoreError`` with a one-line reason when it cannot.
     """
-    return Store(dialect_for(url), registry=registry)
+    return Store(dialect_for(url))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backchannel.corpus.gold import GoldArticle
-from backchannel.evaluation import alias_match, pinpoints
+from backchannel.evaluation.scoring import alias_match, pinpoints
 from backchannel.model.examples import NONE, PairExample
 from backchannel.nlp.attribution import FoundAttribution, extract_attributions
 from backchannel.nlp.candidates import Candidate, find_candidates

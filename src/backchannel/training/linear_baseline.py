@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from backchannel.corpus.commands import predict_with
     from backchannel.corpus.evaluate import evaluate_corpus
     from backchannel.corpus.gold import load_split
+    from backchannel.jobs.extractor import Extractor
     from backchannel.nlp import factories
-    from backchannel.pipeline import Extractor
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", required=True, type=Path)

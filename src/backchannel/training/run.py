@@ -138,7 +138,7 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     examples, gate = labelled_pairs(golds, settings)
     from backchannel.corpus.commands import predict_with
     from backchannel.corpus.evaluate import evaluate_corpus
-    from backchannel.pipeline import Extractor
+    from backchannel.jobs.extractor import Extractor
     from backchannel.training.finetune import fine_tune
     from backchannel.training.linear_stance import add_linear
 

@@ -6,7 +6,7 @@
 - ``params``   query-string checks: a bad value is a 400, never a 500
 - ``errors``   the one error shape ``{"error": {"status", "message"}}``
 - ``writes``   the bearer-token rule, ingest of one URL, correction notes
-- ``backend``  one store per worker thread; the ``corrections`` table and its migration
+- ``backend``  one store per worker thread (every read and write through the store's methods)
 - ``openapi``  the JSON API's OpenAPI 3.1 description
 
 Routes: ``/`` ``/actors/{name}`` ``/signals/{id}`` ``/divergence`` ``/search`` (each also with

@@ -104,7 +104,8 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
     cache = pages.OverviewCache()
 
     def _overview() -> dict[str, Any]:
-        return cache.get(backend.fingerprint(), lambda: pages.overview(backend.store, backend.actor_list()))
+        return cache.get(backend.store.fingerprint(),
+                         lambda: pages.overview(backend.store, backend.store.actor_overview()))
 
     def index(request: Request) -> Response:
         return _page(request, "overview.html", **_overview())
@@ -124,7 +125,7 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
 
     def _signal(request: Request) -> dict[str, Any]:
         sid = params.signal_id(request.path_params["id"])
-        return pages.signal(backend.store, sid, backend.corrections(sid))
+        return pages.signal(backend.store, sid, backend.store.corrections(sid))
 
     def signal_page(request: Request) -> Response:
         return _page(request, "signal.html", **_signal(request))
@@ -145,7 +146,7 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
 
     def _search(request: Request) -> dict[str, Any]:
         q = request.query_params
-        return pages.search(backend.store, params.SearchFilters.parse(q), params.limit(q))
+        return pages.search(backend.store, params.signal_filter(q), params.limit(q))
 
     def search_page(request: Request) -> Response:
         return _page(request, "search.html", **_search(request))
@@ -171,7 +172,7 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
         def write() -> dict[str, Any]:
             if backend.store.signal(sid) is None:
                 raise ApiError(404, f"no signal with id {sid}")
-            return backend.add_correction(sid, field, value, note)
+            return backend.store.add_correction(sid, field, value, note)
 
         return JSONResponse(await run_in_threadpool(write), status_code=201)
 
@@ -195,8 +196,7 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if token:
-            await run_in_threadpool(backend.enable_writes)
+        await run_in_threadpool(lambda: backend.store)  # open (and migrate) the database before the first request
         try:
             yield
         finally:
@@ -215,8 +215,10 @@ def resolve_token(token: str | None) -> str | None:
     return token or os.environ.get(TOKEN_ENV) or None
 
 
-def serve(store_url: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
-    """Run the app with uvicorn until interrupted (what ``backchannel serve`` calls)."""
+def serve(store_url: str, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
+          extractor: Callable[[], Any] | None = None) -> None:
+    """Run the app with uvicorn until interrupted (what ``backchannel serve`` calls); ``extractor`` is the
+    ingest endpoint's (see ``create_app``)."""
     import uvicorn
 
     token = resolve_token(token)
@@ -224,4 +226,4 @@ def serve(store_url: str, host: str = "127.0.0.1", port: int = 8000, token: str 
     log.warning("backchannel web on http://%s:%d/ over %s: %s", host, port, store_url, mode)
     if token and host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("the token travels in clear text over plain HTTP: put a TLS proxy in front of %s", host)
-    uvicorn.run(create_app(store_url, token), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(store_url, token, extractor=extractor), host=host, port=port, log_level="info")

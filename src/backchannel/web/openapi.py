@@ -13,7 +13,7 @@ from typing import Any
 
 from backchannel import __version__
 from backchannel.analysis.dates import PERIODS
-from backchannel.records import CHANNELS, STANCES, TOPICS
+from backchannel.store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, SIGNAL_FILTERS
 from backchannel.web.params import MAX_LIMIT, MAX_TEXT
 
 _DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "examples": ["2025-03", "2025-03-14"]}
@@ -28,15 +28,16 @@ def _path(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
     return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
 
 
-SINCE = _query("since", _DATE, "inclusive lower bound on the signal's date (its `when`, else the article's)")
-UNTIL = _query("until", _DATE, "inclusive upper bound, at its own precision (2025-03 keeps 2025-03-31)")
+def _filter(name: str) -> dict[str, Any]:
+    """One of the store's signal filters (``SIGNAL_FILTERS``) as a query parameter."""
+    schema = ({"type": "string", "enum": list(FILTER_CHOICES[name])} if name in FILTER_CHOICES
+              else _DATE if name in DATE_FILTERS else _TEXT)
+    return _query(name, schema, FILTER_HELP[name])
+
+
+SINCE, UNTIL = _filter("since"), _filter("until")
 SEARCH_PARAMS = [
-    _query("actor", _TEXT, "canonical name or known alias; case and accents ignored"),
-    _query("stance", {"type": "string", "enum": list(STANCES)}, "stance label"),
-    _query("channel", {"type": "string", "enum": list(CHANNELS)}, "channel label"),
-    _query("topic", {"type": "string", "enum": list(TOPICS)}, "topic label"),
-    SINCE, UNTIL,
-    _query("outlet", _TEXT, "outlet name, case ignored"),
+    *(_filter(name) for name in SIGNAL_FILTERS),
     _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}, "rows at most"),
 ]
 

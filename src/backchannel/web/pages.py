@@ -20,11 +20,10 @@ from urllib.parse import urlsplit
 
 from backchannel.analysis import TimelinePoint, claim_for, divergence, timeline, trend
 from backchannel.analysis.points import point_order
-from backchannel.store import Store
+from backchannel.store import SignalFilter, Store
 from backchannel.store.detail import evidence_bounds
 from backchannel.web.chart import timeline_chart
 from backchannel.web.errors import ApiError
-from backchannel.web.params import SearchFilters
 
 RECENT = 50
 TABLE_ROWS = 200
@@ -66,7 +65,7 @@ def _latest_on(store: Store, name: str, recent: list[dict[str, Any]], channels: 
 
 
 def overview(store: Store, actors: list[dict[str, Any]]) -> dict[str, Any]:
-    """``actors``: name, kind and signal count of each actor with current signals (``Backend.actor_list``)."""
+    """``actors``: name, kind and signal count of each actor with current signals (``Store.actor_overview``)."""
     rows = []
     for actor in actors:
         name = actor["name"]
@@ -82,7 +81,7 @@ def overview(store: Store, actors: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 class OverviewCache:
-    """The overview, recomputed only when the store's signals change (``Backend.fingerprint``).
+    """The overview, recomputed only when the store's signals change (``Store.fingerprint``).
 
     It reads every actor's newest signals, which grows with the store, and it
     is the page everyone lands on; between two ingests it cannot change.
@@ -188,7 +187,7 @@ def divergences_json(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "divergences": [d.to_dict() for d in data["divergences"]]}
 
 
-def search(store: Store, filters: SearchFilters, limit: int) -> dict[str, Any]:
-    rows = store.signals(**filters.as_dict(), limit=limit + 1, newest_first=True)
-    return {"filters": filters.as_dict(), "limit": limit, "count": min(len(rows), limit), "more": len(rows) > limit,
+def search(store: Store, filters: SignalFilter, limit: int) -> dict[str, Any]:
+    rows = store.signals(**filters.values(), limit=limit + 1, newest_first=True)
+    return {"filters": filters.values(), "limit": limit, "count": min(len(rows), limit), "more": len(rows) > limit,
             "signals": rows[:limit]}

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 
 from backchannel.analysis.dates import PERIODS
-from backchannel.records import CHANNELS, STANCES, TOPICS
-from backchannel.store import valid_date
+from backchannel.store import DATE_FILTERS, FILTER_CHOICES, SIGNAL_FILTERS, SignalFilter, valid_date
 from backchannel.web.errors import ApiError
 
 MAX_TEXT = 200  # an actor or outlet name longer than this is not a name
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-_CHOICES = {"stance": STANCES, "channel": CHANNELS, "topic": TOPICS}
 _NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only: str.isdigit() accepts "²", which int() refuses
 
 
@@ -71,29 +68,12 @@ def period(query: Mapping[str, str]) -> str:
     return choice(query, "period", PERIODS) or "month"
 
 
-@dataclass(frozen=True)
-class SearchFilters:
-    """The search page's filters, each already checked (``None`` = any)."""
-
-    actor: str | None = None
-    stance: str | None = None
-    channel: str | None = None
-    topic: str | None = None
-    since: str | None = None
-    until: str | None = None
-    outlet: str | None = None
-
-    @classmethod
-    def parse(cls, query: Mapping[str, str]) -> SearchFilters:
-        since, until = dates(query)
-        return cls(actor=text(query, "actor"), since=since, until=until, outlet=text(query, "outlet"),
-                   **{name: choice(query, name, allowed) for name, allowed in _CHOICES.items()})
-
-    def as_dict(self) -> dict[str, str | None]:
-        return asdict(self)
-
-    def active(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+def signal_filter(query: Mapping[str, str]) -> SignalFilter:
+    """The search page's filters (the store's ``SIGNAL_FILTERS``), each checked: labels, dates, text."""
+    since, until = dates(query)
+    values = {name: choice(query, name, FILTER_CHOICES[name]) if name in FILTER_CHOICES else text(query, name)
+              for name in SIGNAL_FILTERS if name not in DATE_FILTERS}
+    return SignalFilter(**values, since=since, until=until)
 
 
 def signal_id(raw: str) -> int:

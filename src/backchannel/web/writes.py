@@ -84,31 +84,26 @@ def correction_fields(body: dict[str, Any]) -> tuple[str, str, str]:
 
 
 class Ingester:
-    """Runs ``backchannel.ingest.ingest`` for one URL at a time, with one lazily loaded extractor."""
+    """Runs ``backchannel.jobs.ingest.ingest`` for one URL at a time, with one lazily loaded extractor."""
 
     def __init__(self, extractor: Callable[[], Any] | None = None) -> None:
-        self._factory = extractor
-        self._extractor: Any = None
+        """``extractor``: a factory called on the first ingest (``serve`` passes a ``LazyExtractor`` of the
+        user's ``--actors``, ``--all-articles`` and ``--signal-model``); default: the default extractor."""
+        if extractor is None:
+            from backchannel.jobs.extractor import ExtractorSpec, LazyExtractor
+
+            extractor = LazyExtractor(ExtractorSpec())
+        self._extractor = extractor
         self._lock = threading.Lock()
 
-    def _get_extractor(self) -> Any:
-        if self._extractor is None:
-            if self._factory is None:
-                from backchannel.pipeline import Extractor
-
-                self._extractor = Extractor()
-            else:
-                self._extractor = self._factory()
-        return self._extractor
-
     def __call__(self, store: Any, url: str) -> dict[str, Any]:
-        from backchannel.ingest import ingest
+        from backchannel.jobs.ingest import ingest
         from backchannel.read.web import is_url
 
         if not is_url(url):
             raise ApiError(400, "url: only http:// and https:// URLs can be ingested")
         with self._lock:
-            summary = ingest([url], store, self._get_extractor, allow_private=False)
+            summary = ingest([url], store, self._extractor, allow_private=False)
         if summary.errors and not (summary.read or summary.duplicates):
             raise ApiError(400, summary.error_lines[0] if summary.error_lines else f"{url}: could not be ingested")
         return {"url": url, **summary.counts(), "errors": summary.error_lines}

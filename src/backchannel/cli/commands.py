@@ -14,13 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .corpus.commands import add_corpus_commands, cmd_corpus
-from .errors import BackchannelError, InputError, printable
-from .records import CHANNELS, STANCES, TOPICS, Article
-
-ARTICLE_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".json"}
-SKIPPED_NAMES = {"readme.md", "readme.txt", "license", "license.md", "gold.json"}
+from .. import __version__
+from ..corpus.commands import add_corpus_commands, cmd_corpus
+from ..errors import BackchannelError, InputError, printable
+from ..records import ARTICLE_FIELDS, Article
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,11 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", choices=("json", "jsonl", "table"), default="json", help="output format (default json)")
     ex.add_argument("--published", default="", metavar="DATE", help="the articles' publication date (overrides theirs)")
     ex.add_argument("--outlet", default="", metavar="NAME", help="the articles' outlet (overrides theirs)")
-    ex.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     ex.add_argument("--explain", action="store_true",
                     help="with json/jsonl: per signal, the candidate gate, the holder's rule features and the "
                     "model's scores")
-    _all_articles_flag(ex)
+    _extraction_flags(ex)
     _doc_timeout_flag(ex)
 
     ev = sub.add_parser(
@@ -69,8 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--allow-regression", default="", metavar="REASON",
                     help="with --pin-floors: let floors go down, recording REASON in the floors file")
     ev.add_argument("--json", action="store_true", help="print the report as JSON")
-    ev.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
-    _all_articles_flag(ev)
+    _extraction_flags(ev)
     tr = sub.add_parser(
         "train", help="train the signal model from the annotations (needs the train extra)",
         description="Fine-tune the sentence encoder on the train split's candidate pairs (plus --extra "
@@ -95,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _all_articles_flag(p: argparse.ArgumentParser) -> None:
-    """The extraction settings every extracting command shares: what is parsed, what decides signals."""
+def _extraction_flags(p: argparse.ArgumentParser) -> None:
+    """The extraction settings every extracting command shares: the actors, what is parsed, what decides."""
+    p.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     p.add_argument("--all-articles", action="store_true",
                    help="parse every article; by default articles with no war vocabulary are skipped before "
                    "parsing (they cannot hold a signal) and get no attributions")
@@ -106,7 +102,7 @@ def _all_articles_flag(p: argparse.ArgumentParser) -> None:
 
 
 def _doc_timeout_flag(p: argparse.ArgumentParser) -> None:
-    from .worker import DOC_TIMEOUT
+    from ..jobs.worker import DOC_TIMEOUT
 
     p.add_argument("--doc-timeout", type=_seconds, default=DOC_TIMEOUT, metavar="SECONDS",
                    help=f"time one article's extraction may take (default {DOC_TIMEOUT:g}); an article over it "
@@ -146,14 +142,14 @@ def _db_flag(p: argparse.ArgumentParser) -> None:
                    help="SQLite file or postgresql:// URL (default: backchannel.db, or $BACKCHANNEL_DB)")
 
 
-def _filter_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--actor", help="canonical actor name or alias (case-insensitive)")
-    p.add_argument("--stance", choices=STANCES)
-    p.add_argument("--topic", choices=TOPICS)
-    p.add_argument("--channel", choices=CHANNELS)
-    p.add_argument("--since", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD (by when, else the article's date)")
-    p.add_argument("--until", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD, inclusive")
-    p.add_argument("--outlet", help="the article's outlet")
+def _filter_flags(p: argparse.ArgumentParser, only: Sequence[str] | None = None) -> None:
+    """The store's signal filters (``SIGNAL_FILTERS``) as flags; ``only`` those a command takes."""
+    from ..store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, SIGNAL_FILTERS
+
+    for name in SIGNAL_FILTERS:
+        if only is None or name in only:
+            p.add_argument(f"--{name}", choices=FILTER_CHOICES.get(name), help=FILTER_HELP[name],
+                           metavar="DATE" if name in DATE_FILTERS else None)
 
 
 def add_store_commands(sub: argparse._SubParsersAction) -> None:
@@ -169,13 +165,12 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     ing.add_argument("--glob", default="**/*", help="files to take from folders (default **/*)")
     ing.add_argument("--allow-private", action="store_true",
                      help="allow URLs on loopback and private addresses (refused by default)")
-    for name in ("text", "title", "outlet", "author", "published", "url"):
+    for name in ARTICLE_FIELDS:
         ing.add_argument(f"--{name}-field", default=name, metavar="NAME", help=f"JSONL/CSV field holding the {name}")
-    ing.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     ing.add_argument("--batch-size", type=_positive, default=16, help="articles parsed together (default 16)")
     ing.add_argument("--workers", type=_workers, default=1, metavar="N",
                      help="extraction processes, each with its own model (~300 MB); 'auto' = one per CPU (default 1)")
-    _all_articles_flag(ing)
+    _extraction_flags(ing)
     _doc_timeout_flag(ing)
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -183,10 +178,9 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                          description="Re-extract every stored article whose signals came from another version of "
                          "the extractor (code or word lists), one transaction per article.")
     _db_flag(rep)
-    rep.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
     rep.add_argument("--workers", type=_workers, default=1, metavar="N",
                      help="extraction processes, each with its own model (~300 MB); 'auto' = one per CPU (default 1)")
-    _all_articles_flag(rep)
+    _extraction_flags(rep)
     _doc_timeout_flag(rep)
 
     runs = sub.add_parser("runs", help="the ingest and reprocess runs: finished, running or interrupted",
@@ -224,7 +218,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover"), required=True)
     exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
 
-    from . import spark_job
+    from ..jobs import spark_job
 
     spark_job.build_parser(sub.add_parser(
         "spark-extract", help="run the extractor on Apache Spark over JSONL or WARC inputs, writing Parquet",
@@ -240,14 +234,14 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     srv.add_argument("--host", default="127.0.0.1")
     srv.add_argument("--port", type=_positive, default=8000)
     srv.add_argument("--token", default=None, help="bearer token for POST /api/... (default: $BACKCHANNEL_TOKEN)")
+    _extraction_flags(srv)  # what POST /api/ingest extracts with
 
     tl = sub.add_parser("timeline", help="an actor's signals over time, with its trend",
                         description="An actor's signals over time (by when, else the article's date) with stance "
                         "and channel, and the trend of the latest ones.")
     tl.add_argument("actor", metavar="ACTOR")
     _db_flag(tl)
-    tl.add_argument("--since", metavar="DATE")
-    tl.add_argument("--until", metavar="DATE")
+    _filter_flags(tl, only=("since", "until"))
     tl.add_argument("--group-state", action="store_true", help="count a leader and the state together")
     tl.add_argument("--plot", metavar="FILE.png", help="also draw the timeline as a PNG chart")
     tl.add_argument("--format", choices=("table", "json"), default="table")
@@ -256,9 +250,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                         description="For each actor and period, public and private stances that differ "
                         "(a public refusal beside a private opening, and the reverse), with both evidences.")
     _db_flag(dv)
-    dv.add_argument("--actor")
-    dv.add_argument("--since", metavar="DATE")
-    dv.add_argument("--until", metavar="DATE")
+    _filter_flags(dv, only=("actor", "since", "until"))
     dv.add_argument("--period", choices=("month", "quarter", "year", "all"), default="month")
     dv.add_argument("--group-state", action="store_true", help="count a leader and the state together")
     dv.add_argument("--format", choices=("table", "json"), default="table")
@@ -267,35 +259,38 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                         description="Group signals reporting the same position across articles and count their "
                         "independent origins: ten outlets repeating one report count once, syndicated copies once.")
     _db_flag(co)
-    co.add_argument("--actor")
-    co.add_argument("--stance", choices=STANCES)
-    co.add_argument("--topic", choices=TOPICS)
-    co.add_argument("--since", metavar="DATE")
-    co.add_argument("--until", metavar="DATE")
+    _filter_flags(co, only=("actor", "stance", "topic", "since", "until"))
     co.add_argument("--group-state", action="store_true", help="count a leader and the state together")
     co.add_argument("--format", choices=("table", "json"), default="table")
 
 
 def _open_store(args: argparse.Namespace, must_exist: bool = True):
-    """The store named by --db; query commands refuse a SQLite file that does not exist yet
-    (a typo would otherwise silently create an empty database)."""
-    from .nlp.factories import registry_for
-    from .store import DEFAULT_DB, open_store
+    """The store named by --db (``store.resolve_db``); query commands refuse a SQLite file that does not
+    exist yet (a typo would otherwise silently create an empty database)."""
+    from ..store import open_store, resolve_db, sqlite_file_missing
 
-    url = args.db or os.environ.get("BACKCHANNEL_DB") or DEFAULT_DB
-    if must_exist and "://" not in url.replace("sqlite:///", "", 1) and not Path(url.replace("sqlite:///", "", 1)).exists():
+    url = resolve_db(args.db)
+    if must_exist and sqlite_file_missing(url):
         raise BackchannelError(f"{url}: no such database; create it with `backchannel ingest SOURCE --db {url}`")
-    return open_store(url, registry=registry_for(getattr(args, "actors", "") or ""))
+    return open_store(url)
+
+
+def _spec(args: argparse.Namespace):
+    """The extractor the extraction flags (``_extraction_flags``) describe."""
+    from ..jobs.extractor import ExtractorSpec
+
+    return ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
 
 
 def _filters(args: argparse.Namespace) -> dict:
-    from .store import valid_date
+    """The signal filters given on the command line (absent ones ``None``), dates checked first."""
+    from ..store import DATE_FILTERS, SIGNAL_FILTERS, valid_date
 
-    for flag in ("since", "until"):
+    for flag in DATE_FILTERS:
         value = getattr(args, flag, None)
         if value and not (valid_date(value) and _real_date(value)):
             raise BackchannelError(f"--{flag} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-    return {k: getattr(args, k, None) for k in ("actor", "stance", "topic", "channel", "since", "until", "outlet")}
+    return {k: getattr(args, k, None) for k in SIGNAL_FILTERS}
 
 
 def _real_date(value: str) -> bool:
@@ -310,17 +305,14 @@ def _real_date(value: str) -> bool:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
-    from .parallel import ExtractorSpec
-    from .read import FieldMapping
+    from ..jobs.ingest import ingest
+    from ..read import FieldMapping
 
-    mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in
-                              ("text", "title", "outlet", "author", "published", "url")})
+    mapping = FieldMapping(**{name: getattr(args, f"{name}_field") for name in ARTICLE_FIELDS})
     with _open_store(args, must_exist=False) as store, _progress(not args.no_progress) as progress:
         summary = ingest(
-            args.sources, store, ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
-                          signal_model=args.signal_model),
-            actors_file=args.actors, glob=args.glob, allow_private=args.allow_private, mapping=mapping,
+            args.sources, store, _spec(args),
+            glob=args.glob, allow_private=args.allow_private, mapping=mapping,
             batch_size=max(1, args.batch_size), workers=args.workers, doc_timeout=args.doc_timeout,
             progress=progress, on_error=lambda line: print(f"error: {line}", file=sys.stderr),
         )
@@ -329,19 +321,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    from .extractor_spec import ExtractorSpec
-    from .ingest import reprocess
+    from ..jobs.ingest import reprocess
 
-    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles,
-                          signal_model=args.signal_model)
+    spec = _spec(args)
     with _open_store(args) as store:
-        summary = reprocess(store, spec, actors_file=args.actors, workers=args.workers, doc_timeout=args.doc_timeout)
+        summary = reprocess(store, spec, workers=args.workers, doc_timeout=args.doc_timeout)
     print(f"{summary.stored} articles re-extracted, {summary.signals} signals, {summary.errors} errors", file=sys.stderr)
     return 1 if summary.errors else 0
 
 
 def cmd_runs(args: argparse.Namespace) -> int:
-    from .runs import mark_dead_runs, runs_table
+    from ..jobs.runs import mark_dead_runs, runs_table
 
     with _open_store(args) as store:
         mark_dead_runs(store)
@@ -394,18 +384,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_spark_extract(args: argparse.Namespace) -> int:
-    from . import spark_job
+    from ..jobs import spark_job
 
     return spark_job.run_command(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .store import DEFAULT_DB
-    from .web import serve
+    from ..jobs.extractor import LazyExtractor
+    from ..store import resolve_db
+    from ..web import serve
 
-    url = args.db or os.environ.get("BACKCHANNEL_DB") or DEFAULT_DB
     _open_store(args).close()  # a clear error now for a missing or unreachable database
-    serve(url, args.host, args.port, args.token)
+    serve(resolve_db(args.db), args.host, args.port, args.token, extractor=LazyExtractor(_spec(args)))
     return 0
 
 
@@ -419,7 +409,7 @@ def _report(items: list, fmt: str, render) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    from .analysis import plot_timeline, render_timeline, timeline
+    from ..analysis import plot_timeline, render_timeline, timeline
 
     filters = _filters(args)
     with _open_store(args) as store:
@@ -433,7 +423,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_divergence(args: argparse.Namespace) -> int:
-    from .analysis import divergence, render_divergences
+    from ..analysis import divergence, render_divergences
 
     filters = _filters(args)
     with _open_store(args) as store:
@@ -443,7 +433,7 @@ def cmd_divergence(args: argparse.Namespace) -> int:
 
 
 def cmd_corroboration(args: argparse.Namespace) -> int:
-    from .analysis import corroboration, render_claims
+    from ..analysis import corroboration, render_claims
 
     filters = _filters(args)
     with _open_store(args) as store:
@@ -485,28 +475,24 @@ class _progress:
 
 
 def expand_paths(paths: Sequence[str]) -> list[Path]:
-    """Files as given; folders expanded (recursively, sorted) to the article files they hold."""
+    """Files as given; folders expanded to the single-article files they hold (``read.folder_files``)."""
+    from ..read.sources import folder_files
+
     out: list[Path] = []
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES and f.name.lower() not in SKIPPED_NAMES:
-                    out.append(f)
-        else:
-            out.append(path)
+        out.extend(folder_files(path, single_articles=True) if path.is_dir() else [path])
     return out
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from .documents import ArticleFile
-    from .extractor_spec import ExtractorSpec
+    from ..jobs.documents import ArticleFile
+    from ..jobs.extractor import ExtractionFailure
+    from ..jobs.parallel import extract_stream
+    from ..read.files import apply_overrides
+    from ..read.sources import holds_one_article, iter_file
+    from ..records import ArticleResult
     from .output import write_results
-    from .parallel import extract_stream
-    from .pipeline import ExtractionFailure
-    from .read.files import apply_overrides
-    from .read.sources import holds_one_article, iter_file
-    from .records import ArticleResult
 
     if args.explain and args.format == "table":  # the table has no room for scores: say so, do not drop them
         raise BackchannelError("--explain needs --format json or jsonl (the table shows no explanations)")
@@ -526,7 +512,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 print(f"error: {printable(str(item))}", file=sys.stderr)
             else:
                 documents.append(apply_overrides(item, published=args.published, outlet=args.outlet))
-    spec = ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
+    spec = _spec(args)
     results: list[ArticleResult] = []
     for _, outcome in extract_stream(documents, spec, doc_timeout=args.doc_timeout):
         if isinstance(outcome, ExtractionFailure):
@@ -548,14 +534,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.corpus or args.annotations:
-        from .corpus.commands import eval_corpus
+        from ..corpus.commands import eval_corpus
 
         return eval_corpus(args)
     if not args.gold_dir:
         raise InputError("eval needs GOLD_DIR, or --corpus PATH --annotations DIR")
-    from .evaluation import check_floors, evaluate, floor_verdict, format_report
-    from .pipeline import Extractor
-    from .read import read_path
+    from ..evaluation.scoring import check_floors, evaluate, floor_verdict, format_report
+    from ..jobs.extractor import Extractor
+    from ..read import read_path
 
     extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles,
                           signal_model=args.signal_model)
@@ -578,7 +564,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .training.run import TrainSettings, train
+    from ..training.run import TrainSettings, train
 
     card = train(TrainSettings(corpus=Path(args.corpus), annotations=Path(args.annotations), out=Path(args.out),
                                extra=[Path(p) for p in args.extra], seed=args.seed, epochs=args.epochs,
@@ -629,22 +615,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a database error, or a bug: one line, never a traceback unless asked for
         if os.environ.get("BACKCHANNEL_DEBUG"):
             raise
-        kind = "database error" if _is_database_error(exc) else "internal error"
+        from ..store import is_database_error
+
+        kind = "database error" if is_database_error(exc) else "internal error"
         print(f"error: {kind} ({type(exc).__name__}: {' '.join(str(exc).split())}); "
               "set BACKCHANNEL_DEBUG=1 for the traceback", file=sys.stderr)
         return 2
-
-
-def _is_database_error(exc: Exception) -> bool:
-    import sqlite3
-
-    if isinstance(exc, sqlite3.Error):
-        return True
-    try:
-        import psycopg
-    except ImportError:
-        return False
-    return isinstance(exc, psycopg.Error)
 
 
 if __name__ == "__main__":

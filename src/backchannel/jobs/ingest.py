@@ -9,48 +9,27 @@ summary; it never stops the batch.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
-from . import __version__
-from .errors import InputError
-from .extractor_spec import ExtractorSpec
+from ..errors import InputError
+from ..read import FieldMapping, iter_source
+from ..records import Article
+from ..store import Status, Store, article_id
+from .extractor import ExtractionFailure, Extractor, ExtractorSpec
 from .parallel import DOC_TIMEOUT, extract_stream
-from .pipeline import ExtractionFailure, Extractor
-from .read import FieldMapping, iter_source
-from .records import Article
 from .runs import begin_run
-from .store import Status, Store, article_id
 
 
-@lru_cache(maxsize=8)
-def extractor_version(actors_file: str = "", all_articles: bool = False, signal_model: str = "") -> str:
-    """The package version plus a digest of the rule data (lexicons, actor registry, a user's --actors
-    file) and of the signal model's weights: editing a word list or shipping a new model changes what is
-    extracted, so it must trigger ``reprocess`` like a code release does.  ``+all`` marks results of
-    ``--all-articles`` (articles not about a war parsed too): switching it on makes the articles stored
-    without it due for ``reprocess``."""
-    from .model.choice import RULES, model_digest, resolve_signal_model
-
-    digest = hashlib.sha256()
-    folder = resources.files("backchannel.nlp.lexicons")
-    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
-        digest.update(name.encode())
-        digest.update(folder.joinpath(name).read_bytes())
-    if actors_file:
-        try:
-            digest.update(Path(actors_file).read_bytes())
-        except OSError:
-            pass  # the extractor reports an unreadable file itself
-    model = resolve_signal_model(signal_model)
-    decision = "rules" if model == RULES else "m" + model_digest(Path(model))[:10]
-    return f"{__version__}+{digest.hexdigest()[:10]}+{decision}" + ("+all" if all_articles else "")
+def version_of(extractor: Extractor | Callable[[], Extractor]) -> str:
+    """The version the results will carry, known before anything is extracted: an ``Extractor`` or an
+    ``ExtractorSpec`` says it; a bare factory (one that loads its model only when there is something new to
+    extract) builds the default extractor."""
+    spec = getattr(extractor, "spec", extractor)
+    return spec.version if isinstance(spec, ExtractorSpec) else ExtractorSpec().version
 
 
 @dataclass
@@ -103,7 +82,6 @@ def ingest(
     batch_size: int = 16,
     progress: Progress | None = None,
     on_error: Callable[[str], None] | None = None,
-    actors_file: str = "",
     workers: int = 1,
     doc_timeout: float | None = DOC_TIMEOUT,
 ) -> IngestSummary:
@@ -115,8 +93,7 @@ def ingest(
     ``doc_timeout`` seconds fails alone (``parallel``).
     """
     summary = IngestSummary()
-    version = extractor_version(actors_file, bool(getattr(extractor, "all_articles", False)),
-                                getattr(extractor, "signal_model", ""))
+    version = version_of(extractor)
     run_id = begin_run(store, version)
     started = time.perf_counter()
 
@@ -202,7 +179,6 @@ def reprocess(
     store: Store,
     extractor: Extractor | ExtractorSpec,
     progress: Progress | None = None,
-    actors_file: str = "",
     workers: int = 1,
     batch_size: int = 16,
     doc_timeout: float | None = DOC_TIMEOUT,
@@ -210,7 +186,7 @@ def reprocess(
     """Re-extract the stored articles whose signals came from another extractor version, one transaction
     per article; with an ``ExtractorSpec`` in supervised worker processes (``doc_timeout`` per article)."""
     summary = IngestSummary()
-    version = extractor_version(actors_file, extractor.all_articles, extractor.signal_model)
+    version = version_of(extractor)
     run_id = begin_run(store, version)
     started = time.perf_counter()
     ids: deque[str] = deque()

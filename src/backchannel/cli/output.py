@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, TextIO
 
-from .records import ArticleResult
+from ..records import ArticleResult
 
 Format = Literal["json", "jsonl", "table"]
 

@@ -1,4 +1,10 @@
-"""Article -> ArticleResult, one at a time or in batches with ``nlp.pipe``.
+"""The Extractor (Article -> ArticleResult), its settings (``ExtractorSpec``) and its identity (``version``).
+
+One module holds all three because they are one thing: a worker process (``parallel``) or a Spark executor
+(``spark_job``) builds its Extractor from the spec, and ``ingest``, ``reprocess``, ``results_io`` and Spark
+label what it produced with the spec's version.  Importing this module does not import spaCy (the NLP stack
+is imported where an Extractor is built or runs), so a Spark driver that only ships a spec to the executors
+and stamps the version on its rows never loads the model.
 
 Every article is tokenized first and scanned for war vocabulary (``nlp/scope.py``); only the ones
 about a war are parsed.  In a general news stream that is about one article in ten, and the parse
@@ -13,21 +19,25 @@ resolved against the date and the article's own outlet is left out of every chai
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from itertools import islice
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from spacy.language import Language
-from spacy.tokens import Doc
+from .. import __version__
+from ..errors import ModelError
+from ..model.choice import RULES, model_digest, resolve_signal_model
+from ..nlp.guard import parse_text
+from ..nlp.loading import spacy_model_identity
+from ..records import ActorInfo, Article, ArticleResult, Attribution, Signal
 
-from .errors import ModelError
-from .model.choice import resolve_signal_model
-from .nlp.factories import results_of
-from .nlp.guard import parse_text
-from .nlp.loading import load_pipeline
-from .nlp.scope import is_about_war
-from .records import Article, ArticleResult, Attribution, Signal
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 T = TypeVar("T")
 
@@ -37,6 +47,76 @@ SKIPPED_CHARS = "bc_skipped_chars"
 #: Articles read ahead per ``nlp.pipe`` call, as a multiple of the batch size.  Bounded, so that a long
 #: run of skipped articles neither holds the stream in memory nor delays the results before it.
 CHUNK_BATCHES = 4
+
+
+@dataclass(frozen=True)
+class ExtractorSpec:
+    """The settings of an Extractor, as a small picklable value; calling it builds one (loading spaCy).
+
+    ``signal_model`` is '' (the default decision of ``model.choice``), 'rules', or a model folder; it is
+    resolved to an absolute folder on creation, so that a worker process or a Spark executor loads the
+    folder that the version describes."""
+
+    actors_file: str = ""
+    all_articles: bool = False
+    signal_model: str = ""
+    quantized: bool = False  # the int8 weights of the signal model (training compares both)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signal_model", resolve_signal_model(self.signal_model))
+
+    @property
+    def version(self) -> str:
+        """What the extractor built from this spec stamps on everything it produces (``extractor_version``)."""
+        return extractor_version(self.actors_file, self.all_articles, self.signal_model, self.quantized)
+
+    def __call__(self) -> Extractor:
+        return Extractor(actors_file=self.actors_file, all_articles=self.all_articles,
+                         signal_model=self.signal_model, quantized=self.quantized)
+
+
+class LazyExtractor:
+    """The Extractor of a spec, built on the first call and kept: for a long-running process that extracts
+    now and then (the web app's ingest endpoint), so that starting it does not load the model.  It carries
+    the spec, so ``ingest`` knows the version before anything is built."""
+
+    def __init__(self, spec: ExtractorSpec) -> None:
+        self.spec = spec
+        self._built: Extractor | None = None
+
+    def __call__(self) -> Extractor:
+        if self._built is None:
+            self._built = self.spec()
+        return self._built
+
+
+@lru_cache(maxsize=8)
+def extractor_version(actors_file: str = "", all_articles: bool = False, signal_model: str = "",
+                      quantized: bool = False) -> str:
+    """``VERSION+DATA+DECISION[+all][+q]``: the package version; a digest of the rule data (lexicons, the
+    actor registry, a user's --actors file) and of the spaCy model's name and version; the signal model's
+    digest (``model.choice.model_digest``) or ``rules``; and the options.  Each of these changes what is
+    extracted, so a change in any of them must make the stored articles due for ``reprocess``, as a code
+    release does.  ``+all`` marks ``--all-articles`` (articles not about a war parsed too), ``+q`` the
+    int8 weights."""
+    digest = hashlib.sha256()
+    folder = resources.files("backchannel.nlp.lexicons")
+    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
+        digest.update(name.encode())
+        digest.update(folder.joinpath(name).read_bytes())
+    if actors_file:
+        try:
+            digest.update(Path(actors_file).read_bytes())
+        except OSError:
+            pass  # the extractor reports an unreadable file itself
+    try:
+        digest.update(spacy_model_identity().encode())
+    except ModelError:
+        pass  # no pipeline installed: building the extractor says so, in one line
+    model = resolve_signal_model(signal_model)
+    decision = RULES if model == RULES else "m" + model_digest(Path(model))[:10]
+    options = ("+all" if all_articles else "") + ("+q" if quantized else "")
+    return f"{__version__}+{digest.hexdigest()[:10]}+{decision}{options}"
 
 
 @dataclass(frozen=True)
@@ -52,10 +132,26 @@ class Extractor:
 
     def __init__(self, actors_file: str = "", nlp: Language | None = None, all_articles: bool = False,
                  signal_model: str = "", quantized: bool = False) -> None:
-        """``signal_model``: '' the default decision (``model.choice``), 'rules', or a model folder."""
-        self.signal_model = resolve_signal_model(signal_model)
+        """``signal_model``: '' the default decision (``model.choice``), 'rules', or a model folder.
+        ``nlp``: a pipeline already loaded with the same settings (tests share one)."""
+        from ..nlp.loading import load_pipeline
+
+        self.spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model,
+                                  quantized=quantized)
         self.nlp = nlp or load_pipeline(actors_file=actors_file, signals=self.signal_model, quantized=quantized)
-        self.all_articles = all_articles
+
+    @property
+    def all_articles(self) -> bool:
+        return self.spec.all_articles
+
+    @property
+    def signal_model(self) -> str:
+        """The decision in use: 'rules' or an absolute model folder."""
+        return self.spec.signal_model
+
+    @property
+    def version(self) -> str:
+        return self.spec.version
 
     def _doc(self, article: Article) -> Doc:
         """The article's tokenized Doc: the single place where text enters the NLP pipeline, so the text
@@ -69,6 +165,8 @@ class Extractor:
         return doc
 
     def _needs_parse(self, doc: Doc) -> bool:
+        from ..nlp.scope import is_about_war
+
         return self.all_articles or is_about_war(doc)
 
     def extract(self, article: Article) -> ArticleResult:
@@ -89,12 +187,9 @@ class Extractor:
         for article, doc, want in zip(chunk, docs, wanted, strict=True):
             yield to_result(article, next(parsed)) if want else unparsed_result(article, doc)
 
-    def extract_isolated(self, batch: list[Article], batch_size: int = 16) -> list[ArticleResult | ExtractionFailure]:
-        """The batch's results in order, only the faulty documents lost (see ``extract_each``)."""
-        return list(self.extract_each(batch, batch_size))
-
     def extract_each(self, batch: list[Article], batch_size: int = 16) -> Iterator[ArticleResult | ExtractionFailure]:
-        """The batch's results in order, each as soon as it is ready (a supervising process counts them
+        """The one "a bad article never stops the batch" loop (worker processes, ``extract``, ``ingest``
+        and Spark all go through it): the batch's results in order, each as soon as it is ready (a supervising process counts them
         to know which article a stalled worker was on).  When the batch fails, the articles not yet
         returned are redone one at a time so that only the faulty document is lost.  A ``ModelError``
         (no usable pipeline) is not a bad document: it is raised, since every article would fail the same way."""
@@ -132,14 +227,17 @@ def unparsed_result(article: Article, doc: Doc) -> ArticleResult:
 
 
 def to_result(article: Article, doc: Doc) -> ArticleResult:
+    from ..nlp.factories import results_of
+
     data = results_of(doc)
     attributions = [
         Attribution(**{**a, **{k: tuple(a[k]) if a[k] else None for k in ("speaker_span", "cue_span", "content_span")}})
         for a in data["attributions"]
     ]
+    origins = data.get("origins") or [""] * len(data["signals"])
     signals = [
-        Signal(**{**s, "evidence_span": tuple(s["evidence_span"]) if s["evidence_span"] else None})
-        for s in data["signals"]
+        Signal(**{**s, "evidence_span": tuple(s["evidence_span"]) if s["evidence_span"] else None}, origin=origin)
+        for s, origin in zip(data["signals"], origins, strict=True)
     ]
     skipped = doc.user_data.get(SKIPPED_CHARS, 0)
     if skipped:  # the parsed text had blanks where the article has cut words: quote the article itself
@@ -149,5 +247,6 @@ def to_result(article: Article, doc: Doc) -> ArticleResult:
         for s in signals:
             if s.evidence_span:
                 s.evidence = article.text[s.evidence_span[0]:s.evidence_span[1]]
+    actors = [ActorInfo(a["name"], a["kind"], a["country"], tuple(a["aliases"])) for a in data.get("actors") or []]
     return ArticleResult(article=article, attributions=attributions, signals=signals,
-                         explanations=list(data.get("explanations") or []), skipped_chars=skipped)
+                         explanations=list(data.get("explanations") or []), skipped_chars=skipped, actors=actors)

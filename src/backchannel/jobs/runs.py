@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .store import Store
+from ..store import Store
 
 
 @dataclass(frozen=True)

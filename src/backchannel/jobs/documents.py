@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .errors import InputError
-from .pipeline import ExtractionFailure, Extractor
-from .records import Article, ArticleResult
+from ..errors import InputError
+from ..records import Article, ArticleResult
+from .extractor import ExtractionFailure, Extractor
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class ArticleFile:
     outlet: str = ""
 
     def read(self) -> Article:
-        from .read import read_path
+        from ..read import read_path
 
         return read_path(self.path, published=self.published, outlet=self.outlet)
 

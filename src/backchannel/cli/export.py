@@ -54,8 +54,8 @@ repository), so that our ``event_type`` is what a user converting our
   verbal; PLOVER only sets modes for how a consultation happened).
 * ``context`` is ``"negotiation"`` for every record: PLOVER allows
   project-specific contexts, and its standard ones (``diplomatic``,
-  ``military``) would say less.  ``source_country`` is the actor registry's
-  state name (not an ISO code); ``target_actor`` is empty because signals do
+  ``military``) would say less.  ``source_country`` is the actor's
+  state as the extractor's registry named it (not an ISO code); ``target_actor`` is empty because signals do
   not record a counterpart.
 """
 
@@ -73,12 +73,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO
 
+from backchannel.cli.views import CSV_COLUMNS, csv_record
 from backchannel.errors import BackchannelError
-from backchannel.views import CSV_COLUMNS, csv_record
+from backchannel.store import SIGNAL_FILTERS
 
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "plover")
-FILTERS: frozenset[str] = frozenset({"actor", "stance", "topic", "channel", "since", "until", "outlet",
-                                     "include_superseded"})
+FILTERS: frozenset[str] = frozenset({*SIGNAL_FILTERS, "include_superseded"})
 PARQUET_ROW_GROUP = 10_000
 PLOVER_CONTEXT = "negotiation"
 
@@ -146,22 +146,6 @@ def plover_record(row: Mapping[str, Any], country_of: Callable[[str], str | None
         "backchannel_stance": row.get("stance") or "",
         "backchannel_topic": row.get("topic") or "",
     }
-
-
-def _country_lookup(registry: Any) -> Callable[[str], str | None]:
-    """``registry.country_of``, remembered per actor (exports repeat the same few actors many times)."""
-    if registry is None:
-        from backchannel.nlp.registry import ActorRegistry
-
-        registry = ActorRegistry.default()
-    seen: dict[str, str | None] = {}
-
-    def country_of(actor: str) -> str | None:
-        if actor not in seen:
-            seen[actor] = registry.country_of(actor) if actor else None
-        return seen[actor]
-
-    return country_of
 
 
 # ---- writers: each takes the rows and an open target, returns the number written ----------------------------
@@ -296,14 +280,12 @@ def _run(writer: Callable[..., int], rows: Iterator[Mapping[str, Any]], out: Any
         text.detach()  # the caller's binary stream stays open
 
 
-def export_signals(store: Any, fmt: str, out: BinaryIO | TextIO | IO[Any] | Path | str,
-                   registry: Any = None, **filters: Any) -> int:
+def export_signals(store: Any, fmt: str, out: BinaryIO | TextIO | IO[Any] | Path | str, **filters: Any) -> int:
     """Write every signal matching ``filters`` (those of ``Store.signals``) to ``out``; return how many.
 
     ``fmt`` is one of ``FORMATS``.  ``out`` is a path (written atomically),
-    ``"-"`` for standard output, or an open stream.  ``registry`` (an
-    ``ActorRegistry``) gives PLOVER's ``source_country``; the bundled one by
-    default.  Raises ``BackchannelError`` for an unknown format or filter,
+    ``"-"`` for standard output, or an open stream.  PLOVER's ``source_country``
+    is the actor's state as the store holds it (``Store.actor_countries``).  Raises ``BackchannelError`` for an unknown format or filter,
     Parquet to standard output, or a target that cannot be written.
     """
     fmt = (fmt or "").strip().lower()
@@ -322,8 +304,9 @@ def export_signals(store: Any, fmt: str, out: BinaryIO | TextIO | IO[Any] | Path
             return _run(_write_lines, rows, out, binary=False, record=jsonl_record)
         if fmt == "parquet":
             return _run(_write_parquet, rows, out, binary=True)
-        country_of = _country_lookup(registry)
-        return _run(_write_lines, rows, out, binary=False, record=lambda r: plover_record(r, country_of))
+        countries = store.actor_countries()
+        return _run(_write_lines, rows, out, binary=False,
+                    record=lambda r: plover_record(r, lambda actor: countries.get(actor) or None))
     finally:
         close = getattr(rows, "close", None)  # ends the store's read cursor even when writing failed
         if close is not None:

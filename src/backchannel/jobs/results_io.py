@@ -3,9 +3,11 @@ machine) can be loaded into the store without parsing the articles again.
 
 Columns (all strings; ``RESULT_COLUMNS`` is the order):
 
-- ``source``, ``url``, ``title``, ``outlet``, ``author``, ``published``, ``text``: the ``Article``;
+- ``source``, then the ``Article``'s fields (``records.ARTICLE_FIELDS``: title, outlet, author, published, url, text);
 - ``attributions``, ``signals``: JSON arrays of the records with *every* dataclass field, unrounded
   (``Signal.to_dict`` rounds ``confidence`` for display, which would not survive a round trip);
+- ``actors``: JSON array of the ``ActorInfo`` of the signals' actors (kind, state, aliases), so that the
+  store gets them as from a local extraction; optional when reading (older files: none);
 - ``about_war``: ``"false"`` when the pre-parse scan skipped the article (not about a war), else ``"true"``;
   optional when reading (files written before it existed read as ``"true"``);
 - ``extractor_version``: what produced the row, so the store can tell stale results from current ones;
@@ -29,21 +31,23 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import InputError
-from .read.clean import replace_surrogates
-from .records import Article, ArticleResult, Attribution, Signal
+from ..errors import InputError
+from ..read.clean import replace_surrogates
+from ..records import ARTICLE_FIELDS, ActorInfo, Article, ArticleResult, Attribution, Signal
+from .extractor import ExtractorSpec
 
-ARTICLE_COLUMNS: tuple[str, ...] = ("source", "url", "title", "outlet", "author", "published", "text")
+ARTICLE_COLUMNS: tuple[str, ...] = ("source", *ARTICLE_FIELDS)
 RESULT_COLUMNS: tuple[str, ...] = (
-    *ARTICLE_COLUMNS, "attributions", "signals", "about_war", "extractor_version", "error"
+    *ARTICLE_COLUMNS, "attributions", "signals", "actors", "about_war", "extractor_version", "error"
 )
-OPTIONAL_COLUMNS = frozenset({"about_war"})
+OPTIONAL_COLUMNS = frozenset({"about_war", "actors"})
 SCHEMA = pa.schema([pa.field(name, pa.string()) for name in RESULT_COLUMNS])
 ROW_GROUP_SIZE = 1000  # about 5-10 MB of ~600-word articles: bounded memory, still efficient to scan
 
 _ATTRIBUTION_SPANS = ("speaker_span", "cue_span", "content_span")
 _ATTRIBUTION_FIELDS = frozenset(f.name for f in fields(Attribution))
 _SIGNAL_FIELDS = frozenset(f.name for f in fields(Signal))
+_ACTOR_FIELDS = frozenset(f.name for f in fields(ActorInfo))
 
 Row = ArticleResult | InputError | tuple[str, str]
 
@@ -68,6 +72,7 @@ def result_row(result: ArticleResult, extractor_version: str) -> dict[str, str]:
     row["about_war"] = "true" if result.about_war else "false"
     row["extractor_version"] = extractor_version
     row["error"] = ""
+    row["actors"] = json.dumps([asdict(a) for a in result.actors], ensure_ascii=False)
     return _writable(row)
 
 
@@ -79,7 +84,7 @@ def error_row(
     row["source"] = source
     row.update(
         attributions="[]", signals="[]", about_war="", extractor_version=extractor_version,
-        error=reason or "unknown error",
+        error=reason or "unknown error", actors="[]",
     )
     return _writable(row)
 
@@ -108,12 +113,10 @@ def write_results(
     """Write results and errors (``InputError`` or ``(source, reason)``) to one Parquet file; return how many.
 
     Rows are buffered one row group at a time, so memory stays bounded however long the stream is.
-    ``extractor_version`` defaults to the running extractor's (``ingest.extractor_version()``).
+    ``extractor_version`` defaults to the default extractor's (``ExtractorSpec().version``).
     """
     if extractor_version is None:
-        from .ingest import extractor_version as current_version  # lazy: ingest imports the store and spaCy
-
-        extractor_version = current_version()
+        extractor_version = ExtractorSpec().version
     count = 0
     buffer: list[dict[str, str]] = []
     with pq.ParquetWriter(str(path), SCHEMA, compression="zstd") as writer:
@@ -184,14 +187,16 @@ def _decode(row: dict[str, Any]) -> ArticleResult | InputError:
     source = row["source"] or ""
     if row["error"]:
         return InputError(source, row["error"])
-    article = Article(**{name: row[name] or "" for name in ARTICLE_COLUMNS})
+    article = Article.from_dict(row, source=source)
     try:
         attributions = [_attribution(d) for d in json.loads(row["attributions"] or "[]")]
         signals = [_signal(d) for d in json.loads(row["signals"] or "[]")]
+        actors = [_actor(d) for d in json.loads(row.get("actors") or "[]")]
     except (ValueError, TypeError, KeyError) as exc:  # JSONDecodeError is a ValueError
         return InputError(source, f"corrupt results row ({type(exc).__name__}: {exc})")
     about_war = (row.get("about_war") or "true") != "false"
-    return ArticleResult(article=article, attributions=attributions, signals=signals, about_war=about_war)
+    return ArticleResult(article=article, attributions=attributions, signals=signals, about_war=about_war,
+                         actors=actors)
 
 
 def _attribution(d: dict[str, Any]) -> Attribution:
@@ -207,6 +212,11 @@ def _signal(d: dict[str, Any]) -> Signal:
     if d.get("evidence_span") is not None:
         d["evidence_span"] = _span(d["evidence_span"])
     return Signal(**d)
+
+
+def _actor(d: dict[str, Any]) -> ActorInfo:
+    _check_keys(d, _ACTOR_FIELDS, "actor")
+    return ActorInfo(**{**d, "aliases": tuple(d.get("aliases") or ())})
 
 
 def _span(value: Any) -> tuple[int, int]:

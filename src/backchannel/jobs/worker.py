@@ -1,4 +1,4 @@
-"""One extraction worker process: ``python -m backchannel.worker FD PARENT_PID`` (started by ``parallel``).
+"""One extraction worker process: ``python -m backchannel.jobs.worker FD PARENT_PID`` (started by ``parallel``).
 
 It talks to its parent over one socket (``FD``), with ``multiprocessing.connection`` framing:
 
@@ -28,12 +28,12 @@ from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
-from .errors import BackchannelError
+from ..errors import BackchannelError
+from ..records import Article
 from .lifeline import die_with_parent, exit_when_closed
-from .records import Article
 
 if TYPE_CHECKING:
-    from .pipeline import Extractor
+    from .extractor import Extractor
 
 #: seconds one document may keep its worker busy before the pool kills it (``--doc-timeout``); defined
 #: here, beside the worker, so that the command line can show it without importing spaCy

@@ -1,7 +1,7 @@
 """The same extractor on Apache Spark, for corpora that outgrow one machine: JSONL or WARC in, Parquet out.
 
     backchannel spark-extract INPUT OUTPUT [--master local[4]] [--partitions 64]
-    spark-submit src/backchannel/spark_job.py INPUT OUTPUT          # same arguments
+    spark-submit src/backchannel/jobs/spark_job.py INPUT OUTPUT          # same arguments
 
 INPUT is a ``.jsonl``/``.ndjson`` file (one article object per line; ``.gz`` too), a ``.warc``/``.warc.gz``
 file, or a folder (searched recursively) holding either kind; any Hadoop path works (``hdfs://``,
@@ -35,25 +35,24 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 # Absolute imports: the file also runs as a script under spark-submit (see the end of the file).
 from backchannel.errors import BackchannelError, InputError
-from backchannel.extractor_spec import ExtractorSpec
+from backchannel.jobs.extractor import ExtractorSpec, in_chunks
+from backchannel.jobs.results_io import RESULT_COLUMNS, error_row, result_row
 from backchannel.read.bulk import DEFAULT_MAPPING, parse_jsonl_line
 from backchannel.read.text import MAX_BYTES
 from backchannel.read.warc import iter_warc
 from backchannel.records import Article, ArticleResult
-from backchannel.results_io import RESULT_COLUMNS, error_row, result_row
 
 if TYPE_CHECKING:
     from pyspark import RDD
     from pyspark.sql import DataFrame, SparkSession
 
-    from backchannel.pipeline import Extractor
+    from backchannel.jobs.extractor import Extractor
 
 DEFAULT_MASTER = "local[2]"
 JSONL_GLOB = "*.{jsonl,ndjson,jsonl.gz,ndjson.gz,JSONL,NDJSON}"
@@ -134,21 +133,19 @@ def run(
     ``partitions`` (default: 4 per core) is how many tasks share the documents; each loads the model at
     most once.  ``spark`` reuses a running session (tests); otherwise one is started and stopped.
     """
-    from backchannel.ingest import extractor_version
-
     started = time.perf_counter()
     own_session = spark is None
     session = spark or spark_session(master)
     try:
-        version = extractor_version(actors_file, all_articles, signal_model)
-        tasks = partitions or max(2, 4 * session.sparkContext.defaultParallelism)
         spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model)
+        version = spec.version
+        tasks = partitions or max(2, 4 * session.sparkContext.defaultParallelism)
         rows = _result_rdd(session, input_path, tasks, spec, version)
         articles = session.sparkContext.accumulator(0)
         errors = session.sparkContext.accumulator(0)
 
         def count(row: tuple[str, ...]) -> tuple[str, ...]:
-            (errors if row[-1] else articles).add(1)
+            (errors if row[_ERROR] else articles).add(1)
             return row
 
         frame = session.createDataFrame(rows.map(count), schema=_spark_schema())
@@ -157,6 +154,9 @@ def run(
     finally:
         if own_session:
             session.stop()
+
+
+_ERROR = RESULT_COLUMNS.index("error")
 
 
 def _result_rdd(session: SparkSession, input_path: str, tasks: int, spec: ExtractorSpec, version: str) -> RDD:
@@ -348,10 +348,9 @@ def extract_rows(
     A batch that raises is redone one article at a time, so only the article that broke the extractor
     becomes an error row.  A missing model (``ModelError``) is not a bad document: it fails the task.
     """
-    stream = iter(items)
-    while chunk := list(islice(stream, batch)):
+    for chunk in in_chunks(items, batch):
         articles = [item for item in chunk if isinstance(item, Article)]
-        done = iter(_extractor(spec).extract_isolated(articles, batch_size=len(articles)) if articles else [])
+        done = _extractor(spec).extract_each(articles, batch_size=len(articles)) if articles else iter(())
         for item in chunk:
             if isinstance(item, InputError):
                 yield _as_tuple(error_row(item.source, item.reason, version))
@@ -414,7 +413,7 @@ def _local_path(uri: str, *, encoded: bool) -> str:
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
-    """The arguments of ``spark-extract`` (also used by ``cli.py`` for its subcommand)."""
+    """The arguments of ``spark-extract`` (also used by ``cli/commands.py`` for its subcommand)."""
     parser = parser or argparse.ArgumentParser(
         prog="spark-extract",
         description="Extract attributions and negotiation signals on Apache Spark: JSONL or WARC in, "
@@ -491,8 +490,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    # `spark-submit src/backchannel/spark_job.py INPUT OUTPUT`: hand over to the installed module, so that the
-    # functions shipped to the executors are pickled by reference to `backchannel.spark_job`, not by value.
-    from backchannel.spark_job import main as _module_main
+    # `spark-submit src/backchannel/jobs/spark_job.py INPUT OUTPUT`: hand over to the installed module, so that the
+    # functions shipped to the executors are pickled by reference to `backchannel.jobs.spark_job`, not by value.
+    from backchannel.jobs.spark_job import main as _module_main
 
     sys.exit(_module_main())

@@ -35,15 +35,14 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from ..errors import BackchannelError
+from ..records import ArticleResult
 from .documents import Document, as_article, extract_documents
-from .errors import BackchannelError
-from .extractor_spec import ExtractorSpec
-from .pipeline import CHUNK_BATCHES, ExtractionFailure, Extractor, in_chunks
-from .records import ArticleResult
+from .extractor import CHUNK_BATCHES, ExtractionFailure, Extractor, ExtractorSpec, in_chunks
 from .worker import DOC_TIMEOUT
 
 Outcome = ArticleResult | ExtractionFailure
-__all__ = ["DOC_TIMEOUT", "ExtractorSpec", "WorkerPool", "extract_stream"]
+__all__ = ["DOC_TIMEOUT", "WorkerPool", "extract_stream"]
 
 #: how often the pool wakes up to check budgets while it waits on its workers
 _TICK = 0.1
@@ -233,7 +232,7 @@ class _Job:
 
 @dataclass(eq=False)
 class _Worker:
-    """One ``python -m backchannel.worker`` process, its connection and the jobs sent to it, in order."""
+    """One ``python -m backchannel.jobs.worker`` process, its connection and the jobs sent to it, in order."""
 
     proc: subprocess.Popen[bytes]
     conn: Connection
@@ -248,7 +247,7 @@ class _Worker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)}
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "backchannel.worker", str(theirs.fileno()), str(os.getpid())],
+                [sys.executable, "-m", "backchannel.jobs.worker", str(theirs.fileno()), str(os.getpid())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env,
             )
         finally:
