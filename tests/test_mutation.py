@@ -1,0 +1,70 @@
+"""The mutation check: break the signal decision and the suite must notice, loudly.
+
+The signal, decision, gold-set and quality-gate tests run in a subprocess three times: as they are,
+then with the decision replaced by "no signals", then by "every candidate is ``open``"
+(``decider_mutants.py``: the learned decision's ``decide`` and the rules' ``extract_signals``).  The
+first run must pass; each broken run must fail at least the number of tests below.  A suite that
+lets a decider returning nothing through is a suite of tests that cannot fail.
+
+The floors are set well under what was measured (commit message of this file's last change), so a
+reworded test does not trip them, but a suite that goes back to one-sided negatives does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+SUBSET = ("test_signals.py", "test_decision.py", "test_decision_component.py", "test_quality_gate.py",
+          "test_spans.py", "test_model_shipped.py", "test_components.py", "test_scope.py", "test_candidates.py")
+#: At least this many tests of the subset fail with each broken decider.
+FLOORS = {"none": 15, "open": 7}
+
+
+def run_subset(mutant: str, junit: Path) -> tuple[int, int, str]:
+    """(tests run, tests failed or errored, pytest's output) of the subset under ``mutant`` ('' = none)."""
+    env = {k: v for k, v in os.environ.items() if k != "BACKCHANNEL_MUTANT"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(TESTS), env.get("PYTHONPATH", "")) if p)
+    if mutant:
+        env["BACKCHANNEL_MUTANT"] = mutant
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decider_mutants",
+           f"--junitxml={junit}", *(str(TESTS / name) for name in SUBSET)]
+    proc = subprocess.run(cmd, cwd=TESTS.parent, env=env, capture_output=True, text=True, timeout=900)
+    output = proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert junit.exists(), f"the subset did not run under mutant {mutant!r}:\n{output}"
+    suites = ET.parse(junit).getroot()
+    suite = suites if suites.tag == "testsuite" else suites.find("testsuite")
+    tests = int(suite.get("tests", 0))
+    failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+    return tests, failed, output
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, tuple[int, int, str]]:
+    base = tmp_path_factory.mktemp("mutation")
+    return {m: run_subset(m, base / f"{m or 'intact'}.xml") for m in ("", "none", "open")}
+
+
+def test_the_subset_exists():
+    missing = [name for name in SUBSET if not (TESTS / name).exists()]
+    assert not missing, f"the mutation subset names test files that are gone: {missing}"
+
+
+def test_the_subset_passes_with_the_real_decision(runs):
+    tests, failed, output = runs[""]
+    assert tests >= 40 and failed == 0, output
+
+
+@pytest.mark.parametrize("mutant", sorted(FLOORS))
+def test_a_broken_decision_fails_the_subset_loudly(runs, mutant: str):
+    tests, failed, output = runs[mutant]
+    assert tests == runs[""][0], output
+    assert failed >= FLOORS[mutant], (
+        f"with the decision replaced by {mutant!r} only {failed} of {tests} tests failed "
+        f"(at least {FLOORS[mutant]} must):\n{output}")
