@@ -6,8 +6,9 @@ then with the decision replaced by "no signals", then by "every candidate is ``o
 first run must pass; each broken run must fail at least the number of tests below.  A suite that
 lets a decider returning nothing through is a suite of tests that cannot fail.
 
-The floors are set well under what was measured (commit message of this file's last change), so a
-reworded test does not trip them, but a suite that goes back to one-sided negatives does.
+Measured on 62 tests (2026-12-06): 0 failures intact, 30 with "no signals", 17 with "every candidate is
+``open``".  The floors are set about a fifth under that, so a reworded test does not trip them, but a
+suite that goes back to one-sided negatives does.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ TESTS = Path(__file__).resolve().parent
 SUBSET = ("test_signals.py", "test_decision.py", "test_decision_component.py", "test_quality_gate.py",
           "test_spans.py", "test_model_shipped.py", "test_components.py", "test_scope.py", "test_candidates.py")
 #: At least this many tests of the subset fail with each broken decider.
-FLOORS = {"none": 15, "open": 7}
+FLOORS = {"none": 24, "open": 13}
 
 
 def run_subset(mutant: str, junit: Path) -> tuple[int, int, str]:
@@ -58,7 +59,7 @@ def test_the_subset_exists():
 
 def test_the_subset_passes_with_the_real_decision(runs):
     tests, failed, output = runs[""]
-    assert tests >= 40 and failed == 0, output
+    assert tests >= 50 and failed == 0, output
 
 
 @pytest.mark.parametrize("mutant", sorted(FLOORS))
