@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
+import builders
 from backchannel.analysis import (
     BACK_CHANNEL,
     HARDENING,
@@ -38,7 +39,7 @@ from backchannel.analysis import (
 from backchannel.analysis.dates import bucket, gap_days, parse_date
 from backchannel.analysis.origins import is_anonymous, origin_of
 from backchannel.analysis.similarity import COPY_THRESHOLD, resemblance, sketch
-from backchannel.records import Article, ArticleResult, Signal
+from backchannel.records import Signal
 from backchannel.store import Store, open_store
 
 PG_ENV = "BACKCHANNEL_TEST_PG"
@@ -86,13 +87,9 @@ def sig(evidence: str, actor: str = "Vladimir Putin", stance: str = "open", topi
 def save(store: Store, outlet: str, url: str, published: str, signals: list[Signal], body: str = "",
          author: str = "Staff") -> str:
     """Save one article whose text is ``body`` plus every signal's evidence; returns the article id."""
-    text = (body + "\n\n" if body else "") + "\n\n".join(s.evidence for s in signals)
-    for s in signals:
-        at = text.find(s.evidence)
-        s.evidence_span = (at, at + len(s.evidence))
-    article = Article(text=text, title=f"{outlet} report", outlet=outlet, author=author, published=published,
-                      url=url, source=url)
-    outcome = store.save(ArticleResult(article, [], signals), extractor_version="test")
+    result = builders.result_of_evidence(signals, body, title=f"{outlet} report", outlet=outlet, author=author,
+                                         published=published, url=url)
+    outcome = store.save(result, extractor_version="test")
     assert outcome.written
     return outcome.article_id
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from backchannel.records import Article, ArticleResult, Attribution, Signal
+import builders
 from backchannel.store import open_store
 from backchannel.views import (
     CSV_COLUMNS,
@@ -30,25 +30,20 @@ QATAR = "Qatar urged both sides to sign a deal, its foreign ministry said."
 QUOTE = "Russia had agreed a ceasefire in private"
 
 
-def _span(sentence: str) -> tuple[int, int]:
-    start = TEXT.index(sentence)
-    return start, start + len(sentence)
-
-
 @pytest.fixture
 def store(tmp_path):
-    result = ArticleResult(
-        Article(text=TEXT, title="A back channel", outlet="Peace News", published="2024-11-02",
-                url="https://peacenews.example/back-channel"),
-        [Attribution("a former senior official", "anonymous", "told", QUOTE, "indirect",
-                     via=["The New York Times"], content_span=_span(QUOTE)),
-         Attribution("its foreign ministry", "institution", "said", "both sides to sign a deal", "indirect",
-                     content_span=_span("both sides to sign a deal"))],
-        [Signal("Russia", "agrees", "ceasefire", "private", RUSSIA, terms=["in private"], when="2024-10",
-                sources=["a former senior official", "The New York Times"], evidence_span=_span(RUSSIA),
-                confidence=0.8),
-         Signal("Qatar", "urges", "deal", "public", QATAR, sources=["its foreign ministry"],
-                evidence_span=_span(QATAR))],
+    result = builders.result(
+        TEXT,
+        attributions=[builders.attribution(TEXT, "a former senior official", "anonymous", "told", QUOTE,
+                                           via=["The New York Times"]),
+                      builders.attribution(TEXT, "its foreign ministry", "institution", "said",
+                                           "both sides to sign a deal")],
+        signals=[builders.signal(TEXT, RUSSIA, "Russia", "agrees", "ceasefire", "private", terms=["in private"],
+                                 when="2024-10", sources=["a former senior official", "The New York Times"],
+                                 confidence=0.8),
+                 builders.signal(TEXT, QATAR, "Qatar", "urges", "deal", sources=["its foreign ministry"])],
+        title="A back channel", outlet="Peace News", published="2024-11-02",
+        url="https://peacenews.example/back-channel",
     )
     with open_store(str(tmp_path / "v.db"), registry=False) as s:
         s.save(result, None, "1.0")
