@@ -208,7 +208,7 @@ def test_every_stance_and_topic_exports_its_cameo_code(tmp_path):
     assert all(e["source_country"] == "" for e in events)  # unknown actors: no country invented
 
 
-def test_a_stance_outside_signals_md_exports_empty_codes():
+def test_a_stance_outside_the_schema_exports_empty_codes():
     row = {"id": 1, "actor": "X", "stance": "ponders", "topic": "talks"}
     record = export.plover_record(row, lambda actor: None)
     assert (record["cameo"], record["event_type"], record["mode"]) == ("", "", "")
