@@ -8,6 +8,7 @@ fails here with both lists in the message.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
@@ -18,7 +19,7 @@ import pytest
 from backchannel import records
 from backchannel.records import Article
 from backchannel.store import open_store
-from package_modules import definitions, the_definition
+from package_modules import definitions, modules, the_definition, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "SCHEMA.md"
@@ -79,6 +80,39 @@ def test_the_decision_label_none_is_documented_and_is_no_stance():
     assert set(definitions("NONE").values()) == {"none"}
     assert "none" not in records.STANCES
     assert "`none`" in sections()["stance"]
+
+
+def _string_collections():
+    """(module, name, strings, is_mapping) for every top-level dict, set, tuple or list of string literals."""
+    for module in modules():
+        for node in tree(module).body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            target = (node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None))
+            if isinstance(value, ast.Call) and value.args:  # frozenset({...}), tuple([...])
+                value = value.args[0]
+            items = value.keys if isinstance(value, ast.Dict) else value.elts if isinstance(
+                value, (ast.Set, ast.Tuple, ast.List)) else None
+            if items and isinstance(target, ast.Name) and all(
+                    isinstance(i, ast.Constant) and isinstance(i.value, str) for i in items):
+                yield module, target.id, [i.value for i in items], isinstance(value, ast.Dict)
+
+
+# A mapping keyed by this many stances is one per stance (a colour, a lane, a priority) and must have them
+# all; channel mappings may rightly leave one out (``unknown`` has no side of a divergence).
+@pytest.mark.parametrize(("section", "complete_from"), [("stance", 5), ("channel", None)])
+def test_every_table_of_labels_in_the_code_uses_the_documented_labels(section: str, complete_from: int | None):
+    """A table in the code that names several labels names no other (a label added on one side only)."""
+    labels = set(names(section))
+    seen = 0
+    for module, name, items, is_mapping in _string_collections():
+        named = set(items) & labels
+        if len(named) < 3:
+            continue
+        seen += 1
+        assert set(items) <= labels | {"none"}, f"{module}.{name}: {sorted(set(items) - labels)} not in docs/SCHEMA.md"
+        if is_mapping and complete_from is not None and len(named) >= complete_from:
+            assert named == labels, f"{module}.{name} has no entry for {sorted(labels - named)}"
+    assert seen >= 3  # records' own tuple, and the tables of the analysis and the web
 
 
 def test_every_stance_and_topic_pair_has_the_documented_cameo_code():
