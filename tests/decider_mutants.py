@@ -4,7 +4,8 @@ Loaded with ``-p decider_mutants`` (this folder on ``PYTHONPATH``) and ``BACKCHA
 
 * ``none``: no candidate is a signal (the learned decision returns nothing, the rules find nothing);
 * ``open``: every candidate is an ``open`` signal, with the topic and channel the model likes best
-  (the rules: every signal they find is ``open``, whatever stance they read).
+  (the rules: every candidate pair of ``find_candidates`` is ``open``, with the rules' topic and channel
+  where they found a signal there, else ``talks`` and ``unknown``).
 
 A plugin is imported before any test module or conftest, so the modules that take ``decide`` or
 ``extract_signals`` by name get the broken one; modules already loaded are rebound as well.  Without
@@ -13,7 +14,6 @@ A plugin is imported before any test module or conftest, so the modules that tak
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -41,8 +41,21 @@ def _rules_none(ctx, attributions, lex=None) -> list:
 
 
 def _rules_open(original: Callable[..., list]) -> Callable[..., list]:
+    """Every candidate pair of the learned decision's candidate rules becomes an ``open`` signal; the
+    topic and channel are the rules' own where they found a signal for that holder in that sentence."""
+    candidates = sys.modules[decision.Candidate.__module__]  # wherever the candidate rules live
+
     def extract_signals(ctx, attributions, lex=None) -> list:
-        return [dataclasses.replace(s, stance="open") for s in original(ctx, attributions, lex)]
+        if not signals.is_about_war(ctx.doc):
+            return []
+        found = {(s.actor, (s.evidence_span or (0, 0))[0]): s for s in original(ctx, attributions, lex)}
+        decisions = []
+        for c in candidates.find_candidates(ctx, attributions):
+            rule = next((s for (actor, start), s in found.items()
+                         if actor == c.holder.name and c.sent.start_char <= start < c.sent.end_char), None)
+            decisions.append(decision.Decision(c, "open", 1.0, rule.topic if rule else "talks",
+                                               rule.channel if rule else "unknown"))
+        return decision.to_signals(ctx, attributions, decisions)
 
     return extract_signals
 

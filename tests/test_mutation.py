@@ -6,7 +6,7 @@ then with the decision replaced by "no signals", then by "every candidate is ``o
 first run must pass; each broken run must fail at least the number of tests below.  A suite that
 lets a decider returning nothing through is a suite of tests that cannot fail.
 
-Measured on 62 tests (2026-12-06): 0 failures intact, 30 with "no signals", 17 with "every candidate is
+Measured on 62 tests (2026-12-06): 0 failures intact, 30 with "no signals", 21 with "every candidate is
 ``open``".  The floors are set about a fifth under that, so a reworded test does not trip them, but a
 suite that goes back to one-sided negatives does.
 """
@@ -25,7 +25,7 @@ TESTS = Path(__file__).resolve().parent
 SUBSET = ("test_signals.py", "test_decision.py", "test_decision_component.py", "test_quality_gate.py",
           "test_spans.py", "test_model_shipped.py", "test_components.py", "test_scope.py", "test_candidates.py")
 #: At least this many tests of the subset fail with each broken decider.
-FLOORS = {"none": 24, "open": 13}
+FLOORS = {"none": 24, "open": 16}
 
 
 def run_subset(mutant: str, junit: Path) -> tuple[int, int, str]:
