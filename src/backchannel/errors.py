@@ -38,3 +38,7 @@ class ActorFileError(BackchannelError):
 
 class ModelError(BackchannelError):
     """No usable spaCy pipeline, or the signal model (ONNX, tokenizer, labels) is missing or corrupt."""
+
+
+class ConflictFileError(BackchannelError):
+    """A conflict file (``--conflicts``, or the bundled one) is malformed; names the file and entry."""
