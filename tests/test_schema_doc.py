@@ -139,6 +139,11 @@ def test_actor_file_fields_are_documented():
     assert set(the_definition("_ENTRY_KEYS")) == set(names("Actor file entry"))
 
 
+def test_conflict_file_fields_and_roles_are_documented():
+    assert set(the_definition("_KEYS", holds="sides")) == set(names("Conflict file entry"))
+    assert names("conflict role") == list(the_definition("ROLES", holds="third_party"))
+
+
 def test_our_gold_files_use_the_documented_fields():
     golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "eval" / "gold").glob("*/gold.json"))]
     assert golds
