@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
+import builders
 from backchannel.analysis import (
     BACK_CHANNEL,
     HARDENING,
@@ -40,7 +41,7 @@ from backchannel.analysis.origins import origin_of
 from backchannel.analysis.similarity import COPY_THRESHOLD, resemblance, sketch
 from backchannel.nlp.origins import is_anonymous, origin_name
 from backchannel.nlp.registry import ActorRegistry
-from backchannel.records import Article, ArticleResult, Signal
+from backchannel.records import Signal
 from backchannel.store import Store, open_store
 
 PG_ENV = "BACKCHANNEL_TEST_PG"
@@ -88,17 +89,9 @@ def sig(evidence: str, actor: str = "Vladimir Putin", stance: str = "open", topi
 def save(store: Store, outlet: str, url: str, published: str, signals: list[Signal], body: str = "",
          author: str = "Staff") -> str:
     """Save one article whose text is ``body`` plus every signal's evidence; returns the article id."""
-    text = (body + "\n\n" if body else "") + "\n\n".join(s.evidence for s in signals)
-    for s in signals:
-        at = text.find(s.evidence)
-        s.evidence_span = (at, at + len(s.evidence))
-    article = Article(text=text, title=f"{outlet} report", outlet=outlet, author=author, published=published,
-                      url=url, source=url)
-    registry = ActorRegistry.default()  # what the extractor tells the store: each actor's kind, state, aliases,
-    actors = [registry.info(name) for name in dict.fromkeys(s.actor for s in signals)]
-    for s in signals:  # and each signal's origin
-        s.origin = origin_name(s.sources, outlet, registry)
-    outcome = store.save(ArticleResult(article, [], signals, actors=actors), extractor_version="test")
+    result = builders.result_of_evidence(signals, body, title=f"{outlet} report", outlet=outlet, author=author,
+                                         published=published, url=url)
+    outcome = store.save(result, extractor_version="test")
     assert outcome.written
     return outcome.article_id
 

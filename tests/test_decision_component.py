@@ -75,6 +75,13 @@ def test_a_text_not_about_war_and_an_empty_text_give_nothing(nlp):
         assert out["signals"] == [] and out["explanations"] == []
 
 
+def test_a_truce_sentence_is_decided(nlp):
+    """The twin of the text not about war: one sentence about truce talks reaches the model."""
+    out = run(nlp, "Egypt hosted truce talks on Tuesday.")._.backchannel
+    assert [(s["actor"], s["stance"]) for s in out["signals"]] == [("Egypt", "urges")]
+    assert len(out["explanations"]) == 1
+
+
 def test_a_model_without_a_threshold_is_refused(tmp_path: Path, monkeypatch):
     class NoCard(StandIn):
         card: dict = {}

@@ -1,4 +1,4 @@
-"""The scoring rules of SIGNALS.md ("Scoring"), gold directories, micro-averaging and floors.
+"""The scoring rules of docs/SCHEMA.md ("Scoring"), gold directories, micro-averaging and floors.
 
 Expected numbers in the cross-check tests were worked out by hand from the
 reference scorer's rules; they pin our implementation to the same figures.

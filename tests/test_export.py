@@ -17,9 +17,9 @@ from backchannel.cli import export
 from backchannel.cli.export import CAMEO, FORMATS, export_signals
 from backchannel.cli.views import CSV_COLUMNS
 from backchannel.errors import BackchannelError
-from backchannel.nlp.registry import ActorRegistry
-from backchannel.records import Article, ArticleResult, Attribution, Signal
+from backchannel.records import ArticleResult
 from backchannel.store import open_store
+from builders import attribution, result, signal
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -36,56 +36,39 @@ PEACE_NEWS = (
 )
 
 
-def _span(text: str, sentence: str) -> tuple[int, int]:
-    start = text.index(sentence)
-    return start, start + len(sentence)
-
-
-def _signal(text: str, sentence: str, actor: str, stance: str, topic: str, channel: str = "public",
-            **kw) -> Signal:
-    return Signal(actor, stance, topic, channel, sentence, evidence_span=_span(text, sentence), **kw)
-
-
 def reuters() -> ArticleResult:
     putin = "Russian President Vladimir Putin said on Friday he was open to talks with Ukraine, the Kremlin said."
     zelensky = "Ukrainian President Volodymyr Zelensky rejected a ceasefire that freezes the front line."
-    return ArticleResult(
-        Article(text=REUTERS, title="Putin open to talks", outlet="Reuters", published="2025-03-14",
-                url="https://reuters.example/putin"),
-        [Attribution("Vladimir Putin", "named", "said", "he was open to talks with Ukraine", "indirect",
-                     via=["the Kremlin"], content_span=_span(REUTERS, "he was open to talks with Ukraine"))],
-        [_signal(REUTERS, putin, "Vladimir Putin", "open", "talks", terms=["with Ukraine"], when="2025-03-14",
-                 sources=["the Kremlin"], confidence=0.9),
-         _signal(REUTERS, zelensky, "Volodymyr Zelensky", "refuses", "ceasefire",
-                 terms=["freezes the front line", "no NATO"], confidence=0.7)],
+    return result(
+        REUTERS,
+        attributions=[attribution(REUTERS, "Vladimir Putin", "named", "said", "he was open to talks with Ukraine",
+                                  via=["the Kremlin"])],
+        signals=[signal(REUTERS, putin, "Vladimir Putin", "open", "talks", terms=["with Ukraine"],
+                        when="2025-03-14", sources=["the Kremlin"], confidence=0.9),
+                 signal(REUTERS, zelensky, "Volodymyr Zelensky", "refuses", "ceasefire",
+                        terms=["freezes the front line", "no NATO"], confidence=0.7)],
+        title="Putin open to talks", outlet="Reuters", published="2025-03-14", url="https://reuters.example/putin",
     )
 
 
 def peace_news() -> ArticleResult:
     russia = "A former senior official told The New York Times that Russia had agreed a ceasefire in private."
     qatar = 'Qatar urged both sides to sign a deal, "now, not later", its foreign ministry said.'
-    return ArticleResult(
-        Article(text=PEACE_NEWS, title="A back channel", outlet="Peace News", published="2024-11-02",
-                url="https://peacenews.example/back-channel"),
-        [],
-        [_signal(PEACE_NEWS, russia, "Russia", "agrees", "ceasefire", "private", when="2024-10",
-                 sources=["a former senior official", "The New York Times"]),
-         _signal(PEACE_NEWS, qatar, "Qatar", "urges", "deal", sources=["its foreign ministry"])],
+    return result(
+        PEACE_NEWS,
+        signals=[signal(PEACE_NEWS, russia, "Russia", "agrees", "ceasefire", "private", when="2024-10",
+                        sources=["a former senior official", "The New York Times"]),
+                 signal(PEACE_NEWS, qatar, "Qatar", "urges", "deal", sources=["its foreign ministry"])],
+        title="A back channel", outlet="Peace News", published="2024-11-02",
+        url="https://peacenews.example/back-channel",
     )
-
-
-def with_actors(result: ArticleResult) -> ArticleResult:
-    """The result with what the bundled registry says of its actors, as the extractor hands it over."""
-    registry = ActorRegistry.default()
-    result.actors = [registry.info(name) for name in dict.fromkeys(s.actor for s in result.signals)]
-    return result
 
 
 @pytest.fixture
 def store(tmp_path):
     with open_store(str(tmp_path / "t.db")) as s:
-        s.save(with_actors(reuters()), None, "1.0")
-        s.save(with_actors(peace_news()), None, "1.0")
+        s.save(reuters(), None, "1.0")
+        s.save(peace_news(), None, "1.0")
         yield s
 
 
@@ -211,9 +194,9 @@ def test_every_stance_and_topic_exports_its_cameo_code(tmp_path):
 
     assert set(CAMEO) == {(s, t) for s in STANCES for t in TOPICS} == set(EXPECTED_CAMEO)
     text = " ".join(f"Actor {s} {t}." for s in STANCES for t in TOPICS)
-    signals = [_signal(text, f"Actor {s} {t}.", f"Actor {s} {t}", s, t) for s in STANCES for t in TOPICS]
+    signals = [signal(text, f"Actor {s} {t}.", f"Actor {s} {t}", s, t) for s in STANCES for t in TOPICS]
     with open_store(str(tmp_path / "all.db")) as s:
-        s.save(ArticleResult(Article(text=text, outlet="Wire", published="2025-01-02"), [], signals), None, "1.0")
+        s.save(result(text, signals=signals, outlet="Wire", published="2025-01-02"), None, "1.0")
         out = io.StringIO()
         assert export_signals(s, "plover", out) == len(EXPECTED_CAMEO)
     events = [json.loads(line) for line in out.getvalue().splitlines()]
@@ -225,7 +208,7 @@ def test_every_stance_and_topic_exports_its_cameo_code(tmp_path):
     assert all(e["source_country"] == "" for e in events)  # unknown actors: no country invented
 
 
-def test_a_stance_outside_signals_md_exports_empty_codes():
+def test_a_stance_outside_the_schema_exports_empty_codes():
     row = {"id": 1, "actor": "X", "stance": "ponders", "topic": "talks"}
     record = export.plover_record(row, lambda actor: None)
     assert (record["cameo"], record["event_type"], record["mode"]) == ("", "", "")

@@ -18,6 +18,8 @@ from backchannel.records import Article
 TALKS = ("Israel and Hamas fought for a month in Gaza, with airstrikes and rocket fire killing hundreds.\n\n"
          "Hamas said on Monday it had accepted an Egyptian proposal for a 72-hour ceasefire, and its "
          "delegation arrived in Cairo for talks. Egypt urged both sides to respect the truce.")
+WAR_TRUCE = ("Russia and Ukraine agreed on Monday to a 90-day truce on the front, pausing a war that had rattled "
+             "markets. Officials said talks in Geneva produced a deal to cut strikes on both sides.")
 TRADE = ("The United States and China agreed on Monday to a 90-day truce on tariffs, pausing a trade war that "
          "had rattled markets. Officials said talks in Geneva produced a deal to cut duties on both sides.")
 
@@ -56,6 +58,13 @@ def test_the_default_extractor_finds_a_stated_position_and_nothing_for_the_fight
 def test_a_trade_truce_gives_no_signal(shipped):
     result = shipped.extract(Article(text=TRADE, published="2019-05-02", outlet="Test Desk"))
     assert result.signals == []
+
+
+def test_the_same_truce_in_a_war_is_a_signal_for_both_sides(shipped):
+    """The twin of the trade truce: a truce on the front of a war."""
+    result = shipped.extract(Article(text=WAR_TRUCE, published="2019-05-02", outlet="Test Desk"))
+    found = {(s.actor, s.stance, s.topic) for s in result.signals}
+    assert {("Russia", "agrees", "ceasefire"), ("Ukraine", "agrees", "ceasefire")} <= found, found
 
 
 def test_a_corrupt_model_is_one_line_naming_the_file(tmp_path: Path):

@@ -8,11 +8,13 @@ still a deliberate, reviewed change (see eval/floors.json)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 from backchannel.evaluation.scoring import check_floors, evaluate, format_report
 from backchannel.jobs.extractor import Extractor
 from backchannel.read import read_path
+from package_modules import the_definition
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,7 +39,22 @@ def test_gold_set_meets_floors_when_every_article_is_parsed(rules_extractor):
 
 
 def test_gold_set_is_broad_enough():
-    """At least 12 articles, 6 conflicts and 3 negatives (articles with no signal)."""
+    """At least 12 articles, 6 conflicts and 3 negatives (articles with no signal).
+
+    An article's conflict is the one the conflict data places it in (its strongest match), so six
+    conflicts means six different wars, not six articles about one."""
     golds = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "eval" / "gold").glob("*/gold.json")]
     assert len(golds) >= 12
     assert sum(1 for g in golds if not g["signals"]) >= 3
+    conflicts = the_definition("ConflictRegistry").default()
+    placed: dict[str, str] = {}
+    for gold in sorted((ROOT / "eval" / "gold").glob("*/gold.json")):
+        meta = json.loads(gold.read_text(encoding="utf-8"))
+        if not meta["signals"]:
+            continue
+        article = read_path(gold.parent / meta["article"].get("file", "article.json"))
+        published = date.fromisoformat(article.published) if len(article.published) == 10 else None
+        matches = conflicts.resolve(article.text, published)
+        assert matches, f"{gold.parent.name}: a gold article with signals that is about no known conflict"
+        placed[gold.parent.name] = matches[0].conflict.id
+    assert len(set(placed.values())) >= 6, placed

@@ -47,9 +47,24 @@ def test_hedged_forecast_gives_no_signal(extract):
     assert r.signals == []
 
 
+def test_the_side_itself_saying_it_would_accept_a_ceasefire_is_a_signal(extract):
+    """The twin of the hedged forecast: the RSF's own spokesman, and "would" for "might"."""
+    r = extract(
+        "The war in Sudan grinds on. A spokesman for the RSF said the RSF would accept a ceasefire if "
+        "the army withdrew from Omdurman."
+    )
+    assert [(s.actor, s.stance, s.topic) for s in r.signals] == [("Rapid Support Forces", "agrees", "ceasefire")]
+
+
 def test_conditional_gives_no_signal(extract):
     r = extract("The war goes on. If Hamas rejects the deal, Israel will resume its offensive, Netanyahu warned.")
     assert not [s for s in r.signals if s.actor == "Hamas"]
+
+
+def test_a_stated_rejection_is_a_refusal(extract):
+    """The twin of the conditional: the rejection happened (and is not Netanyahu's accusation)."""
+    r = extract("The war goes on. Hamas rejected the deal, and Israel will resume its offensive.")
+    assert [(s.actor, s.stance, s.topic) for s in r.signals] == [("Hamas", "refuses", "deal")]
 
 
 def test_one_sentence_naming_several_mediators_gives_one_signal_each(extract):
@@ -89,12 +104,32 @@ def test_trade_truce_is_not_a_signal(extract):
     assert r.signals == []
 
 
+def test_a_truce_in_a_war_is_a_signal_for_both_sides(extract):
+    """The twin of the trade truce: the same sentence about a war between two states."""
+    r = extract(
+        "Russia and Ukraine agreed a 90-day truce in their war on Monday, halting strikes after talks in "
+        "Geneva, officials said."
+    )
+    assert {(s.actor, s.stance, s.topic) for s in r.signals} == {
+        ("Russia", "agrees", "ceasefire"), ("Ukraine", "agrees", "ceasefire")}
+
+
 def test_football_contract_talks_are_not_signals(extract):
     r = extract(
         "Liverpool and Mohamed Salah agreed a new two-year deal on Friday after months of talks. The forward "
         "said he was ready to sign and refused offers from Saudi Arabia."
     )
     assert r.signals == []
+
+
+def test_a_truce_agreed_after_months_of_talks_is_a_signal(extract):
+    """The twin of the football contract: the same sentences about two sides of a war and a truce."""
+    r = extract(
+        "Israel and Hamas agreed a new two-month truce on Friday after months of talks. The group said it "
+        "was ready to sign and refused offers from Saudi Arabia."
+    )
+    assert {(s.actor, s.stance, s.topic) for s in r.signals} == {
+        ("Israel", "agrees", "ceasefire"), ("Hamas", "agrees", "ceasefire")}
 
 
 def test_public_refusal_and_proposal_in_a_speech(extract):
@@ -116,6 +151,13 @@ def test_a_short_wire_item_about_a_ceasefire_is_enough_context(extract):
 
 def test_a_truce_on_tariffs_is_not_a_signal(extract):
     assert extract("The United States and China agreed a 90-day truce on tariffs after talks in Geneva.").signals == []
+
+
+def test_a_truce_on_the_border_is_a_signal(extract):
+    """The twin of the truce on tariffs."""
+    r = extract("India and Pakistan agreed a 90-day truce on the border after talks in Geneva.")
+    assert {(s.actor, s.stance, s.topic) for s in r.signals} == {
+        ("India", "agrees", "ceasefire"), ("Pakistan", "agrees", "ceasefire")}
 
 
 def test_stopping_at_the_front_lines_is_a_ceasefire_position(extract):

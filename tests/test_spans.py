@@ -19,7 +19,8 @@ AWKWARD = [
 ]
 
 
-def check(result) -> None:
+def check(result) -> tuple[int, int]:
+    """Every span of the result is exact; returns (attributions, signals) checked, so no test passes on none."""
     text = result.article.text
     for a in result.attributions:
         start, end = a.content_span
@@ -31,19 +32,27 @@ def check(result) -> None:
         assert text[start:end] == s.evidence
         for term in s.terms:
             assert term in text
+    return len(result.attributions), len(result.signals)
 
 
 @pytest.mark.parametrize("text", AWKWARD)
 def test_spans_match_values_on_awkward_spacing(extract, text: str):
-    check(extract(text))
+    attributions, signals = check(extract(text))
+    assert attributions and signals or attributions >= 2
 
 
 def test_spans_match_values_on_the_gold_set(extractor):
     from backchannel.read import read_path
 
     for gold in sorted((ROOT / "eval" / "gold").glob("*/gold.json")):
-        meta = json.loads(gold.read_text(encoding="utf-8"))["article"]
-        check(extractor.extract(read_path(gold.parent / meta.get("file", "article.json"))))
+        expected = json.loads(gold.read_text(encoding="utf-8"))
+        meta = expected["article"]
+        result = extractor.extract(read_path(gold.parent / meta.get("file", "article.json")))
+        attributions, signals = check(result)
+        # not vacuous: where the gold has records, some were predicted and their spans checked (an article
+        # with no war vocabulary is not parsed, so it has no attributions to check)
+        assert signals or not expected["signals"], f"{gold.parent.name}: no signal predicted, none checked"
+        assert attributions or not expected["attributions"] or not result.about_war, gold.parent.name
 
 
 def test_extreme_publication_dates_do_not_break_extraction(rules_extractor):

@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import pytest
 
+import builders
 from backchannel.records import ActorInfo, Article, ArticleResult, Attribution, Signal
 from backchannel.store import MIGRATIONS, Status, Store, StoreError, article_id, open_store
 from backchannel.store.detail import paragraph_around
@@ -404,11 +405,11 @@ def filled(store):
     store.save(make_result(), None, "1.0")
     store.save(make_result(url="https://aj.example/gaza", outlet="Al Jazeera", published="2024-11-02", when="",
                            text=TEXT.replace("Friday", "Saturday")), None, "1.0")
-    store.save(known(ArticleResult(Article(text="Qatar urged a ceasefire in Gaza.", url="https://aj.example/qatar",
-                                           outlet="Al Jazeera", published="2024-01-20"),
-                                   [], [Signal("Qatar", "urges", "ceasefire", "private",
-                                               "Qatar urged a ceasefire in Gaza.", when="2023-12",
-                                               evidence_span=(0, 32))])), None, "1.0")
+    qatar = "Qatar urged a ceasefire in Gaza."
+    store.save(builders.result(qatar, signals=[builders.signal(qatar, qatar, "Qatar", "urges", "ceasefire", "private",
+                                                               when="2023-12")],
+                               url="https://aj.example/qatar", outlet="Al Jazeera", published="2024-01-20"),
+               None, "1.0")
     return store
 
 
@@ -475,9 +476,9 @@ def test_actors_have_kind_counts_and_latest_stance(filled):
     assert actors["Vladimir Putin"]["latest_date"] == "2025-03-14"
     assert actors["Qatar"]["kind"] == "state" and actors["Qatar"]["latest_stance"] == "urges"
     assert list(actors)[:2] == ["Vladimir Putin", "Volodymyr Zelensky"]  # most signals first
-    later = ArticleResult(Article(text="Putin refused a ceasefire.", url="https://x.example/late",
-                                  published="2025-06-01"),
-                          [], [Signal("Vladimir Putin", "refuses", "ceasefire", "public", "Putin refused a ceasefire.")])
+    refusal = "Putin refused a ceasefire."
+    later = builders.result(refusal, signals=[builders.signal(refusal, refusal, "Vladimir Putin", "refuses", "ceasefire")],
+                            url="https://x.example/late", published="2025-06-01")
     filled.save(later, None, "1.0")
     putin = next(a for a in filled.actors() if a["name"] == "Vladimir Putin")
     assert (putin["latest_stance"], putin["signals"]) == ("refuses", 3)

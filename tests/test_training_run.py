@@ -10,14 +10,8 @@ import pytest
 
 from backchannel.errors import BackchannelError
 from backchannel.model.examples import PairExample
-from backchannel.training.run import (
-    TrainSettings,
-    check_settings,
-    choose_threshold,
-    pair_figures,
-    sample_negatives,
-    split_articles,
-)
+from backchannel.training.run import TrainSettings, check_settings, sample_negatives
+from backchannel.training.selection import choose_threshold, pair_figures, split_articles
 
 
 @dataclass

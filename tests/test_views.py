@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+import builders
 from backchannel.cli.views import (
     CSV_COLUMNS,
     actors_table,
@@ -16,7 +17,6 @@ from backchannel.cli.views import (
     signals_json,
     signals_table,
 )
-from backchannel.records import Article, ArticleResult, Attribution, Signal
 from backchannel.store import open_store
 
 TEXT = (
@@ -30,25 +30,20 @@ QATAR = "Qatar urged both sides to sign a deal, its foreign ministry said."
 QUOTE = "Russia had agreed a ceasefire in private"
 
 
-def _span(sentence: str) -> tuple[int, int]:
-    start = TEXT.index(sentence)
-    return start, start + len(sentence)
-
-
 @pytest.fixture
 def store(tmp_path):
-    result = ArticleResult(
-        Article(text=TEXT, title="A back channel", outlet="Peace News", published="2024-11-02",
-                url="https://peacenews.example/back-channel"),
-        [Attribution("a former senior official", "anonymous", "told", QUOTE, "indirect",
-                     via=["The New York Times"], content_span=_span(QUOTE)),
-         Attribution("its foreign ministry", "institution", "said", "both sides to sign a deal", "indirect",
-                     content_span=_span("both sides to sign a deal"))],
-        [Signal("Russia", "agrees", "ceasefire", "private", RUSSIA, terms=["in private"], when="2024-10",
-                sources=["a former senior official", "The New York Times"], evidence_span=_span(RUSSIA),
-                confidence=0.8),
-         Signal("Qatar", "urges", "deal", "public", QATAR, sources=["its foreign ministry"],
-                evidence_span=_span(QATAR))],
+    result = builders.result(
+        TEXT,
+        attributions=[builders.attribution(TEXT, "a former senior official", "anonymous", "told", QUOTE,
+                                           via=["The New York Times"]),
+                      builders.attribution(TEXT, "its foreign ministry", "institution", "said",
+                                           "both sides to sign a deal")],
+        signals=[builders.signal(TEXT, RUSSIA, "Russia", "agrees", "ceasefire", "private", terms=["in private"],
+                                 when="2024-10", sources=["a former senior official", "The New York Times"],
+                                 confidence=0.8),
+                 builders.signal(TEXT, QATAR, "Qatar", "urges", "deal", sources=["its foreign ministry"])],
+        title="A back channel", outlet="Peace News", published="2024-11-02",
+        url="https://peacenews.example/back-channel",
     )
     with open_store(str(tmp_path / "v.db")) as s:
         s.save(result, None, "1.0")
@@ -88,7 +83,7 @@ def test_actors_table(store):
     lines = table.splitlines()
     assert lines[0].split() == ["actor", "kind", "signals", "latest", "date"]
     russia = next(line for line in lines if line.startswith("Russia"))
-    assert russia.split() == ["Russia", "-", "1", "agrees", "ceasefire", "2024-10"]
+    assert russia.split() == ["Russia", "state", "1", "agrees", "ceasefire", "2024-10"]
     assert actors_table([]) == "No actors.\n"
 
 

@@ -16,9 +16,8 @@ import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from backchannel.nlp.origins import origin_name
-from backchannel.nlp.registry import ActorRegistry
-from backchannel.records import ActorInfo, Article, ArticleResult, Attribution, Signal
+import builders
+from backchannel.records import ActorInfo, Article, ArticleResult
 from backchannel.store import open_store
 from backchannel.web import create_app, resolve_token
 from backchannel.web import pages as web_pages
@@ -36,18 +35,16 @@ ACTORS = {a.name: a for a in (
 
 
 def _result(text: str, outlet: str, published: str, url: str, signals: list[tuple], title: str = "",
-            attributions: list[Attribution] | None = None) -> ArticleResult:
-    """``signals``: (actor, stance, topic, channel, evidence, when, sources); spans found in ``text``."""
-    made = []
-    for actor, stance, topic, channel, evidence, when, sources in signals:
-        start = text.index(evidence)
-        made.append(Signal(actor, stance, topic, channel, evidence, when=when, sources=list(sources),
-                           evidence_span=(start, start + len(evidence)), confidence=0.8,
-                           origin=origin_name(sources, outlet, ActorRegistry.default())))  # as the extractor does
-    article = Article(text=text, title=title or text.split("\n", 1)[0], outlet=outlet, published=published,
-                      url=url, source=url)
-    actors = [ACTORS[name] for name in dict.fromkeys(s.actor for s in made) if name in ACTORS]
-    return ArticleResult(article, attributions or [], made, actors=actors)
+            attributions: tuple[tuple, ...] = ()) -> ArticleResult:
+    """``signals``: (actor, stance, topic, channel, evidence, when, sources); ``attributions``: (speaker,
+    speaker_kind, cue, content, kind, via); spans found in ``text``."""
+    made = [builders.signal(text, evidence, actor, stance, topic, channel, when=when, sources=list(sources),
+                            confidence=0.8)
+            for actor, stance, topic, channel, evidence, when, sources in signals]
+    quotes = [builders.attribution(text, speaker, speaker_kind, cue, content, kind, via=list(via))
+              for speaker, speaker_kind, cue, content, kind, via in attributions]
+    return builders.result(text, quotes, made, actors=ACTORS, title=title or text.split("\n", 1)[0], outlet=outlet,
+                           published=published, url=url)
 
 
 PUBLIC_REFUSAL = "We will not negotiate while our territory is occupied, Mr Putin said in a televised address."
@@ -66,9 +63,8 @@ def results() -> list[ArticleResult]:
                 "The New York Times", "2025-03-12", "https://nyt.example/putin-private",
                 [("Vladimir Putin", "open", "ceasefire", "private", PRIVATE_OPENING, "2025-03-12",
                   ["a senior Russian official", "The New York Times"])],
-                attributions=[Attribution("a senior Russian official", "anonymous", "told",
-                                          "He is willing to stop at the current front lines", "direct",
-                                          via=["The New York Times"], content_span=(25, 74))]),
+                attributions=(("a senior Russian official", "anonymous", "told",
+                               "He is willing to stop at the current front lines", "direct", ["The New York Times"]),)),
         _result(f"Report: Putin ready to freeze the war\n\n{ECHO}\n\nMoscow has not commented.",
                 "Echo Daily", "2025-03-13", "https://echo.example/putin-ready",
                 [("Vladimir Putin", "open", "ceasefire", "private", ECHO, "2025-03-12",
@@ -375,9 +371,7 @@ class StubExtractor:
 
     def extract(self, article: Article) -> ArticleResult:
         evidence = article.text.split("\n\n")[-1]
-        start = article.text.index(evidence)
-        return ArticleResult(article, [], [Signal("Qatar", "urges", "talks", "public", evidence,
-                                                  evidence_span=(start, start + len(evidence)))])
+        return ArticleResult(article, [], [builders.signal(article.text, evidence, "Qatar", "urges", "talks")])
 
     def extract_many(self, articles, batch_size=16):
         return [self.extract(a) for a in articles]

@@ -1,7 +1,7 @@
-"""The records of SIGNALS.md as dataclasses.
+"""The records of docs/SCHEMA.md as dataclasses.
 
 Field names and label values are the evaluation contract: keep them identical
-to SIGNALS.md.  Spans are ``(start, end)`` character offsets into
+to docs/SCHEMA.md.  Spans are ``(start, end)`` character offsets into
 ``Article.text`` so that every record can be traced back to its evidence.
 """
 
@@ -24,7 +24,7 @@ CHANNELS: tuple[str, ...] = ("public", "private", "both", "unknown")
 
 Span = tuple[int, int]
 
-#: The fields of an article object (SIGNALS.md), in its order: what readers map, exports print and the
+#: The fields of an article object (docs/SCHEMA.md), in its order: what readers map, exports print and the
 #: store keeps.  ``Article.source`` (where it was read from) is ours, not the schema's.
 ARTICLE_FIELDS: tuple[str, ...] = ("title", "outlet", "author", "published", "url", "text")
 
@@ -35,7 +35,7 @@ class Article:
 
     ``published`` is an ISO date (``YYYY-MM-DD``) or ``YYYY-MM`` when only the
     month is known, or empty when unknown.  ``source`` is where the article was
-    read from (a path or URL); it is not part of SIGNALS.md and is not
+    read from (a path or URL); it is not part of docs/SCHEMA.md and is not
     printed with the article.
     """
 
@@ -96,7 +96,7 @@ class Signal:
     confidence: float = 0.5
     #: The innermost identifiable link of ``sources`` then the article's outlet, canonically named ("two
     #: officials told the NYT" -> "The New York Times"; ``nlp.origins``), '' when there is none: what the
-    #: corroboration analysis counts.  Not part of SIGNALS.md: ``to_dict`` leaves it out, equality ignores it.
+    #: corroboration analysis counts.  Not part of docs/SCHEMA.md: ``to_dict`` leaves it out, equality ignores it.
     origin: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,7 +120,7 @@ class ActorInfo:
     """What the extractor's actor registry knows about a signal's actor: its kind, its state, the other
     names it goes by.  It travels with the result so that the store (which counts actors and their aliases)
     and the analyses (which group a leader with their state) need no NLP of their own, and so that a user's
-    ``--actors`` file reaches them.  Not part of SIGNALS.md: ``ArticleResult.to_dict`` leaves it out."""
+    ``--actors`` file reaches them.  Not part of docs/SCHEMA.md: ``ArticleResult.to_dict`` leaves it out."""
 
     name: str
     kind: str = ""

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser(
         "eval",
         help="score the extractor on annotated real news (--corpus) or on a folder of gold articles",
-        description="Score the extractor with the matching rules of SIGNALS.md, either on the annotated "
+        description="Score the extractor with the matching rules of docs/SCHEMA.md, either on the annotated "
         "real-news corpus (--corpus PATH --annotations DIR [--split dev|train|all]) or on "
         "GOLD_DIR/<slug>/{gold.json,article.json}. With --floors, exit 1 when a figure falls below its floor.",
     )

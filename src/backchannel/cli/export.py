@@ -112,7 +112,7 @@ CAMEO: dict[tuple[str, str], EventCode] = {
     ("opposes", "ceasefire"): EventCode("127", "Reject plan, agreement to settle dispute", "REJECT", "meet"),
     ("opposes", "deal"): EventCode("127", "Reject plan, agreement to settle dispute", "REJECT", "meet"),
 }
-_NO_CODE = EventCode("", "", "")  # a stance or topic outside SIGNALS.md (an old or foreign extraction)
+_NO_CODE = EventCode("", "", "")  # a stance or topic outside docs/SCHEMA.md (an old or foreign extraction)
 
 
 def event_code(stance: str, topic: str) -> EventCode:
@@ -121,7 +121,7 @@ def event_code(stance: str, topic: str) -> EventCode:
 
 # ---- records ------------------------------------------------------------------------------------------
 def jsonl_record(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The store's signal dict as it is: SIGNALS.md fields, then id, article and extraction fields."""
+    """The store's signal dict as it is: docs/SCHEMA.md fields, then id, article and extraction fields."""
     return dict(row)
 
 

@@ -60,7 +60,7 @@ def signals_csv(rows: Iterable[Mapping[str, Any]]) -> str:
 
 
 def signals_json(rows: Iterable[Mapping[str, Any]]) -> str:
-    """A JSON list of the signal dicts as the store gives them (SIGNALS.md names plus id and article)."""
+    """A JSON list of the signal dicts as the store gives them (docs/SCHEMA.md names plus id and article)."""
     return json.dumps([dict(r) for r in rows], ensure_ascii=False, indent=1) + "\n"
 
 

@@ -1,6 +1,6 @@
 """Turn an annotator's draft (quoted words) into an annotation file (spans).
 
-A draft is the gold format of SIGNALS.md, as in the shared examples, plus the
+A draft is the gold format of docs/SCHEMA.md, as in the shared examples, plus the
 article ``id``, the ``annotator`` and ``attributions_annotated``: evidence,
 evidence_alt, terms and attribution content are the words copied from the
 text.  Anchoring finds each quote in the text (see ``spans``) and keeps only

@@ -1,7 +1,7 @@
 """Annotation files: one JSON file per corpus article, holding labels and spans, never text.
 
 A file ``<id>.json`` looks like this (spans are ``[start, end]`` character
-offsets into the corpus text; SIGNALS.md defines every label)::
+offsets into the corpus text; docs/SCHEMA.md defines every label)::
 
     {"id": "abp-…", "sha256": "<sha256 of the text>", "annotators": ["r3"],
      "attributions_annotated": true,
@@ -15,7 +15,7 @@ offsets into the corpus text; SIGNALS.md defines every label)::
 Names (actor, aliases, sources, speaker, cue, via) are short strings; anything
 longer than ``MAX_NAME_CHARS`` is refused, so no passage of an outlet's text can
 slip into the repository.  ``materialize`` joins a file with its text into the
-gold format of SIGNALS.md that the scorer reads.
+gold format of docs/SCHEMA.md that the scorer reads.
 """
 
 from __future__ import annotations
@@ -228,7 +228,7 @@ def _slice(text: str, span: list[int]) -> str:
 
 
 def materialize(data: dict[str, Any], article: CorpusArticle) -> dict[str, Any]:
-    """The gold document of SIGNALS.md (the scorer's input): spans replaced by the words they cover.
+    """The gold document of docs/SCHEMA.md (the scorer's input): spans replaced by the words they cover.
 
     Call only on a file that ``check_annotation`` passed.
     """

@@ -38,7 +38,7 @@ def add_corpus_commands(sub: argparse._SubParsersAction) -> None:
 
     anc = csub.add_parser(
         "anchor", help="turn drafts (quoted words) into annotation files (character spans)",
-        description="Read drafts in the gold format of SIGNALS.md plus 'id' and 'annotator', find every "
+        description="Read drafts in the gold format of docs/SCHEMA.md plus 'id' and 'annotator', find every "
         "quoted evidence, term and content in the article text, and write OUT/<id>.json with spans. A draft "
         "with a quote that is not in the text is reported and not written.")
     anc.add_argument("drafts", nargs="+", metavar="DRAFT", help="draft JSON files")
@@ -56,7 +56,7 @@ def add_corpus_commands(sub: argparse._SubParsersAction) -> None:
 
     agr = csub.add_parser(
         "agree", help="signal agreement of two independent readings of the same articles",
-        description="Score reading B against reading A with the matching rules of SIGNALS.md, over the "
+        description="Score reading B against reading A with the matching rules of docs/SCHEMA.md, over the "
         "articles annotated in both folders: signal P/R/F1 and a stance confusion table.")
     agr.add_argument("first", metavar="DIR_A")
     agr.add_argument("second", metavar="DIR_B")

@@ -1,6 +1,6 @@
 """``backchannel eval --corpus``: the extractor scored on annotated real news.
 
-Matching follows SIGNALS.md ("Scoring") through ``backchannel.evaluation.scoring``, the
+Matching follows docs/SCHEMA.md ("Scoring") through ``backchannel.evaluation.scoring``, the
 same code that scores the self-written gold set, so one figure means one thing.
 On top of the totals this report gives what an engineer needs to know where the
 extractor fails: a stance confusion table, false signals per article of each

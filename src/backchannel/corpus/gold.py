@@ -26,7 +26,7 @@ SPLIT_CHOICES = ("dev", "train", "all")
 
 @dataclass(frozen=True)
 class GoldArticle:
-    """One annotated corpus article: its text and metadata, and its gold in the SIGNALS.md format."""
+    """One annotated corpus article: its text and metadata, and its gold in the docs/SCHEMA.md format."""
 
     article: CorpusArticle
     gold: dict[str, Any]

@@ -1,6 +1,6 @@
 """Score the extractor against gold articles (``backchannel eval GOLD_DIR``).
 
-The matching rules are the evaluation contract of SIGNALS.md ("Scoring"); the
+The matching rules are the evaluation contract of docs/SCHEMA.md ("Scoring"); the
 numbers for one article must equal those of the reference scorer, so that a
 figure quoted from ``backchannel eval`` and one from the reference script mean
 the same thing.  In short:

@@ -4,7 +4,7 @@ Decided by the extractor, which holds the lexicon and the actor registry (with t
 and stored with each signal (``Signal.origin``); the corroboration analysis counts independent origins
 from the stored name alone (``analysis.origins``).
 
-A signal's chain is its ``sources`` (innermost first, SIGNALS.md) followed by
+A signal's chain is its ``sources`` (innermost first, docs/SCHEMA.md) followed by
 the outlet that published the article.  Its *origin* is the first link of
 that chain that identifies a reporter:
 

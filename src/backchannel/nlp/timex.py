@@ -3,7 +3,7 @@
 A signal's ``when`` is when a position was expressed, which news text states
 relative to the article ("last autumn", "on Sunday", "since at least
 September") or with partial dates ("on 9 November", "in late December").
-General-purpose date parsers resolve few of these and none the way SIGNALS.md
+General-purpose date parsers resolve few of these and none the way docs/SCHEMA.md
 wants (a month-level answer for "last weekend", the year for "last autumn"),
 so the rules are written out here as regexes, one per kind of expression.
 

@@ -104,7 +104,7 @@ class SignalFilter:
 
 #: The filters a user gives (``--actor``, ``?stance=`` ...), in display order.
 SIGNAL_FILTERS: tuple[str, ...] = tuple(f.name for f in fields(SignalFilter) if f.name != "include_superseded")
-#: The filters whose value is one label of a set (SIGNALS.md); ``since``/``until`` are dates; the rest text.
+#: The filters whose value is one label of a set (docs/SCHEMA.md); ``since``/``until`` are dates; the rest text.
 FILTER_CHOICES: dict[str, tuple[str, ...]] = {"stance": STANCES, "topic": TOPICS, "channel": CHANNELS}
 DATE_FILTERS: tuple[str, ...] = ("since", "until")
 #: What each filter matches: the CLI's ``--help`` and the API description say the same.
@@ -133,7 +133,7 @@ def _span(start: Any, end: Any) -> list[int] | None:
 
 
 def signal_dict(row: dict[str, Any]) -> dict[str, Any]:
-    """A ``signal_view`` row as the CLI prints it: SIGNALS.md field names, lists decoded."""
+    """A ``signal_view`` row as the CLI prints it: docs/SCHEMA.md field names, lists decoded."""
     return {
         "id": int(row["id"]),
         "article_id": row["article_id"],

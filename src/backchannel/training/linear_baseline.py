@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backchannel.model.examples import NONE, PairExample
-from backchannel.training.run import TrainSettings, choose_threshold, labelled_pairs, split_articles
+from backchannel.training.run import TrainSettings, labelled_pairs
+from backchannel.training.selection import choose_threshold, split_articles
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,8 @@
 """The linear stance scorer of a model folder: fit, export to ``linear.npz``, choose how much it counts.
 
-    python -m backchannel.training.linear_stance --corpus ../shared/corpus --annotations corpus/annotations \
-        --model MODEL_DIR
-
-``backchannel train`` runs the same steps after fine-tuning; this command adds them to a model folder
-trained before (it needs the folder's own validation split: the same seed and share).  The scorer is
+``backchannel train`` runs these steps after fine-tuning; ``python -m backchannel.training.refit``
+adds them to a model folder trained before (it needs the folder's own validation split: the same seed
+and share).  The scorer is
 TF-IDF of unigrams and bigrams with a class-balanced logistic regression, fitted on every pair of the
 fitting articles; the weight it gets beside the encoder and the decision threshold are chosen together
 on the validation articles with the same precision-first rule as the threshold alone.  Needs
@@ -13,9 +11,7 @@ scikit-learn (the train extra); the runtime reads the arrays with numpy only (``
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +21,7 @@ import numpy as np
 from backchannel.errors import ModelError
 from backchannel.model.examples import PairExample
 from backchannel.model.linear import LinearStance, mix, pair_document
+from backchannel.training.selection import choose_threshold
 
 WEIGHTS = (0.0, 0.25, 0.5, 0.75)
 FILE = "linear.npz"
@@ -58,9 +55,8 @@ def fit_linear(fit: Sequence[PairExample], out_dir: Path, seed: int) -> dict[str
 
 def choose_mix(val: Sequence[PairExample], encoder_scores: Sequence[Any],
                linear_scores: Sequence[dict[str, float]]) -> dict[str, float]:
-    """The (weight, threshold) of best validation F1, precision first (``run.choose_threshold``)."""
+    """The (weight, threshold) of best validation F1, precision first (``selection.choose_threshold``)."""
     from backchannel.model.runtime import PairScores
-    from backchannel.training.run import choose_threshold
 
     best: dict[str, float] | None = None
     for weight in WEIGHTS:
@@ -91,29 +87,3 @@ def add_linear(model_dir: Path, fit: Sequence[PairExample], val: Sequence[PairEx
                  "validation_pairs": chosen})
     card_path.write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     return chosen
-
-
-def main(argv: list[str] | None = None) -> int:
-    from backchannel.corpus.gold import load_split
-    from backchannel.training.run import TrainSettings, labelled_pairs, split_articles
-
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", required=True, type=Path)
-    ap.add_argument("--annotations", required=True, type=Path)
-    ap.add_argument("--model", required=True, type=Path, help="a model folder written by backchannel train")
-    args = ap.parse_args(argv)
-    card = json.loads((args.model / "card.json").read_text(encoding="utf-8"))
-    seed, share = card["settings"]["seed"], card["settings"]["val_share"]
-    settings = TrainSettings(corpus=args.corpus, annotations=args.annotations, out=args.model, seed=seed,
-                             val_share=share)
-    golds = load_split(args.corpus, args.annotations, "train")
-    examples, _ = labelled_pairs(golds, settings)
-    val_ids = split_articles([g.article.id for g in golds], share, seed)
-    chosen = add_linear(args.model, [e for e in examples if e.article not in val_ids],
-                        [e for e in examples if e.article in val_ids], seed, threads=settings.threads)
-    print(json.dumps(chosen), file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -25,8 +25,7 @@ from typing import Any
 
 from backchannel.corpus.gold import GoldArticle, load_split, split_digest
 from backchannel.model.examples import NONE, PairExample
-
-THRESHOLDS = [round(0.30 + 0.05 * k, 2) for k in range(13)]  # 0.30 ... 0.90
+from backchannel.training.selection import split_articles
 
 
 @dataclass
@@ -70,43 +69,12 @@ def _say(settings: TrainSettings, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
-def split_articles(ids: list[str], share: float, seed: int) -> set[str]:
-    """The validation articles: a seeded share of the train articles (whole articles, never pairs)."""
-    ordered = sorted(ids)
-    random.Random(seed).shuffle(ordered)
-    return set(ordered[: max(1, round(share * len(ordered)))])
-
-
 def sample_negatives(examples: list[PairExample], ratio: float, seed: int) -> list[PairExample]:
     """All positives and ``ratio`` none pairs per positive, drawn with the seed, in the original order."""
     pos = [i for i, e in enumerate(examples) if e.stance != NONE]
     neg = [i for i, e in enumerate(examples) if e.stance == NONE]
     keep = set(pos) | set(random.Random(seed).sample(neg, min(len(neg), int(ratio * len(pos)))))
     return [e for i, e in enumerate(examples) if i in keep]
-
-
-def pair_figures(examples: list[PairExample], scores: list[Any], threshold: float) -> dict[str, float]:
-    """Pair-level P/R/F1 at a threshold: a pair is predicted positive when its best stance clears it."""
-    from backchannel.nlp.decision import verdict
-
-    tp = npred = ngold = 0
-    for e, sc in zip(examples, scores, strict=True):
-        predicted, _ = verdict(sc.stance, threshold)
-        ngold += e.stance != NONE
-        npred += predicted != NONE
-        tp += predicted != NONE and predicted == e.stance
-    p = tp / npred if npred else 0.0
-    r = tp / ngold if ngold else 0.0
-    return {"threshold": threshold, "precision": round(p, 3), "recall": round(r, 3),
-            "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}
-
-
-def choose_threshold(examples: list[PairExample], scores: list[Any]) -> dict[str, float]:
-    """The threshold of best validation F1 among those where precision is at least recall (precision
-    first: an analyst who sees a wrong signal stops trusting the tool)."""
-    table = [pair_figures(examples, scores, t) for t in THRESHOLDS]
-    careful = [row for row in table if row["precision"] >= row["recall"]] or table
-    return max(careful, key=lambda row: (row["f1"], row["threshold"]))
 
 
 def labelled_pairs(golds: list[GoldArticle], settings: TrainSettings):

@@ -1,0 +1,45 @@
+"""Add the linear stance scorer to a model folder trained before it existed.
+
+    python -m backchannel.training.refit --corpus ../shared/corpus --annotations corpus/annotations \
+        --model MODEL_DIR
+
+It rebuilds the train split's candidate pairs, splits them with the folder's own seed and validation
+share (from its card), fits the scorer on the fitting articles and chooses its weight and the threshold
+on the validation articles (``linear_stance.add_linear``), then rewrites the folder's card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from backchannel.training.linear_stance import add_linear
+from backchannel.training.selection import split_articles
+
+
+def main(argv: list[str] | None = None) -> int:
+    from backchannel.corpus.gold import load_split
+    from backchannel.training.run import TrainSettings, labelled_pairs
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", required=True, type=Path)
+    ap.add_argument("--annotations", required=True, type=Path)
+    ap.add_argument("--model", required=True, type=Path, help="a model folder written by backchannel train")
+    args = ap.parse_args(argv)
+    card = json.loads((args.model / "card.json").read_text(encoding="utf-8"))
+    seed, share = card["settings"]["seed"], card["settings"]["val_share"]
+    settings = TrainSettings(corpus=args.corpus, annotations=args.annotations, out=args.model, seed=seed,
+                             val_share=share)
+    golds = load_split(args.corpus, args.annotations, "train")
+    examples, _ = labelled_pairs(golds, settings)
+    val_ids = split_articles([g.article.id for g in golds], share, seed)
+    chosen = add_linear(args.model, [e for e in examples if e.article not in val_ids],
+                        [e for e in examples if e.article in val_ids], seed, threads=settings.threads)
+    print(json.dumps(chosen), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
