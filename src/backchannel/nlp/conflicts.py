@@ -40,6 +40,8 @@ from typing import Any
 
 from backchannel.errors import ConflictFileError
 
+from .datafiles import read_data_file
+
 #: The least weight of distinct cues that places an article in a conflict (see the module docstring).
 MIN_SCORE = 3
 STRONG, WEAK = 2, 1
@@ -110,16 +112,9 @@ class ConflictRegistry:
 
     @classmethod
     def from_file(cls, path: str | Path) -> ConflictRegistry:
-        """A user's conflict file (the bundled file's JSON format)."""
+        """A user's conflict file, in the bundled file's format (JSON; YAML when PyYAML is installed)."""
         path = Path(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConflictFileError(f"{path}: cannot read the conflict file: {exc.strerror or exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise ConflictFileError(f"{path}: the conflict file is not UTF-8 text") from exc
-        except json.JSONDecodeError as exc:
-            raise ConflictFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        data = read_data_file(path, "conflict file", ConflictFileError)
         return cls(parse_conflicts(data, str(path)))
 
     def extended(self, other: ConflictRegistry) -> ConflictRegistry:

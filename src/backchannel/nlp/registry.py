@@ -43,6 +43,8 @@ from typing import Any
 from backchannel.errors import ActorFileError
 from backchannel.records import ActorInfo
 
+from .datafiles import read_data_file
+
 KINDS: frozenset[str] = frozenset({"person", "state", "armed_group", "organisation", "institution"})
 
 # Heads that a demonym turns into a reference to the state's (or group's) authorities.
@@ -231,28 +233,7 @@ class ActorRegistry:
     def from_file(cls, path: str | Path) -> ActorRegistry:
         """A user's actor file, in the bundled file's format (JSON; YAML when PyYAML is installed)."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ActorFileError(f"{path}: cannot read the actor file: {exc.strerror or exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise ActorFileError(f"{path}: the actor file is not UTF-8 text") from exc
-        if path.suffix.lower() in (".yaml", ".yml"):
-            try:
-                import yaml  # type: ignore[import-untyped]
-            except ImportError as exc:
-                raise ActorFileError(f"{path}: YAML actor files need PyYAML; install it or use JSON") from exc
-            try:
-                data = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                raise ActorFileError(f"{path}: not valid YAML: {exc}") from exc
-        else:
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise ActorFileError(
-                    f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}"
-                ) from exc
+        data = read_data_file(path, "actor file", ActorFileError)
         return cls(parse_actors(data, str(path)))
 
     def extended(self, other: ActorRegistry) -> ActorRegistry:
