@@ -18,8 +18,10 @@ from backchannel.records import Article
 TALKS = ("Israel and Hamas fought for a month in Gaza, with airstrikes and rocket fire killing hundreds.\n\n"
          "Hamas said on Monday it had accepted an Egyptian proposal for a 72-hour ceasefire, and its "
          "delegation arrived in Cairo for talks. Egypt urged both sides to respect the truce.")
-WAR_TRUCE = ("Russia and Ukraine agreed on Monday to a 90-day truce on the front, pausing a war that had rattled "
-             "markets. Officials said talks in Geneva produced a deal to cut strikes on both sides.")
+#: The twin names the war's front (Donbas): the model reads where each holder stands in the war the article is
+#: about (``nlp/conflicts.py``), and two state names alone do not place an article in a war.
+WAR_TRUCE = ("Russia and Ukraine agreed on Monday to a 90-day truce on the front in Donbas, pausing a war that had "
+             "rattled markets. Officials said talks in Geneva produced a deal to cut strikes on both sides.")
 TRADE = ("The United States and China agreed on Monday to a 90-day truce on tariffs, pausing a trade war that "
          "had rattled markets. Officials said talks in Geneva produced a deal to cut duties on both sides.")
 
@@ -47,7 +49,7 @@ def test_the_default_decision_is_the_shipped_model_and_its_digest_is_in_the_vers
 def test_the_default_extractor_finds_a_stated_position_and_nothing_for_the_fighting(shipped):
     result = shipped.extract(Article(text=TALKS, published="2014-08-04", outlet="Test Desk"))
     found = {(s.actor, s.stance) for s in result.signals}
-    # the two positions the text states; the shipped model (dev F1 0.415) is not sure of both
+    # the two positions the text states; the shipped model (dev F1 0.404) is not sure of both
     assert found & {("Hamas", "agrees"), ("Egypt", "urges")}, found
     assert not [s for s in result.signals if "airstrikes" in s.evidence], found
     assert all(s.evidence in TALKS and s.when.startswith("2014-08") for s in result.signals)

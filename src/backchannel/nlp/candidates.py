@@ -11,7 +11,11 @@ sentence gets its candidate holders, with the rule features the model reads besi
 * ``quoted``: the mention or the sentence is inside a quote;
 * ``sides``: one of the two parties, for "both sides", "the two countries";
 * ``phrase``: an unnamed group as written ("rebel commanders"), when no actor resolves it;
-* ``before``: an actor named only in the previous sentence (a subject carried over).
+* ``before``: an actor named only in the previous sentence (a subject carried over);
+* where the holder stands in the war the article is about (``conflicts.py``): ``party``,
+  ``third_party``, ``unplaced`` (a name the actor registry does not know and no side lists), or
+  ``no_conflict`` when the article names no known war well enough.  The stance labels depend on it:
+  a third party ``urges``, a party is ``open``, ``refuses``, ``proposes`` or ``agrees``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from spacy.tokens import Span
 from ..model.examples import pair_text
 from .actors import is_both_sides
 from .attribution import FoundAttribution
+from .conflicts import ConflictMatch, ConflictRegistry
 from .context import DocContext
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -191,8 +196,23 @@ def _surface_name(phrase: Span) -> str:
     return " ".join(t.text for t in words).replace(" 's", "'s").strip()
 
 
-def find_candidates(ctx: DocContext, attributions: list[FoundAttribution]) -> list[Candidate]:
+def placement_feature(ctx: DocContext, name: str, matches: list[ConflictMatch],
+                      conflicts: ConflictRegistry) -> str:
+    """The holder's place in the article's war, as a feature word (see the module docstring)."""
+    if not matches:
+        return "no_conflict"
+    entry = ctx.actors.registry.by_name(name)
+    placement = conflicts.place(name, entry.country if entry else None, entry.kind if entry else None, matches)
+    if placement is None or (entry is None and placement.role != "party"):
+        return "unplaced"
+    return placement.role
+
+
+def find_candidates(ctx: DocContext, attributions: list[FoundAttribution],
+                    conflicts: ConflictRegistry | None = None) -> list[Candidate]:
     """Every (gated sentence, candidate holder) pair of a parsed document, in text order."""
+    conflicts = conflicts or ConflictRegistry.default()
+    matches = conflicts.resolve(f"{ctx.title}\n{ctx.doc.text}", ctx.ref)
     sents = list(ctx.doc.sents)
     gated = gated_sentences(sents)
     out: list[Candidate] = []
@@ -202,6 +222,7 @@ def find_candidates(ctx: DocContext, attributions: list[FoundAttribution]) -> li
         previous = sents[i - 1] if i else None
         carrier = carrier_of(sent, attributions)
         for holder in holders_of(ctx, sent, previous, carrier):
+            holder.features.add(placement_feature(ctx, holder.name, matches, conflicts))
             named_here = bool(holder.mentions)
             context = previous.text.strip() if (previous is not None and not named_here) else ""
             out.append(Candidate(sent, holder, carrier, context))
