@@ -91,14 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extraction_flags(p: argparse.ArgumentParser) -> None:
-    """The extraction settings every extracting command shares: the actors, what is parsed, what decides."""
-    p.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
-    p.add_argument("--all-articles", action="store_true",
-                   help="parse every article; by default articles with no war vocabulary are skipped before "
-                   "parsing (they cannot hold a signal) and get no attributions")
-    p.add_argument("--signal-model", default="", metavar="DIR|rules",
-                   help="what decides the signals: the shipped model (default), 'rules' for the hand-written rules, or a model folder "
-                   "written by `backchannel train`")
+    """The extraction settings every extracting command shares (``jobs.extractor.add_extraction_flags``)."""
+    from ..jobs.extractor import add_extraction_flags
+
+    add_extraction_flags(p)
 
 
 def _doc_timeout_flag(p: argparse.ArgumentParser) -> None:
@@ -279,7 +275,7 @@ def _spec(args: argparse.Namespace):
     """The extractor the extraction flags (``_extraction_flags``) describe."""
     from ..jobs.extractor import ExtractorSpec
 
-    return ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
+    return ExtractorSpec.from_flags(args)
 
 
 def _filters(args: argparse.Namespace) -> dict:
@@ -540,11 +536,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.gold_dir:
         raise InputError("eval needs GOLD_DIR, or --corpus PATH --annotations DIR")
     from ..evaluation.scoring import check_floors, evaluate, floor_verdict, format_report
-    from ..jobs.extractor import Extractor
     from ..read import read_path
 
-    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles,
-                          signal_model=args.signal_model)
+    extractor = _spec(args)()
 
     def extract(path: Path) -> dict:
         return extractor.extract(read_path(path)).to_dict()
