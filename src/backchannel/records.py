@@ -21,6 +21,8 @@ ATTRIBUTION_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed")
 STANCES: tuple[str, ...] = ("open", "refuses", "proposes", "agrees", "urges", "opposes")
 TOPICS: tuple[str, ...] = ("ceasefire", "talks", "deal")
 CHANNELS: tuple[str, ...] = ("public", "private", "both", "unknown")
+#: ``Signal.role``: where the actor stands in the signal's conflict (``nlp/conflicts.py`` decides it).
+ROLES: tuple[str, ...] = ("party", "third_party")
 
 Span = tuple[int, int]
 
@@ -97,7 +99,7 @@ class Signal:
     #: The conflict the article places the signal in, by its canonical ``name`` in the conflict data
     #: (``nlp/conflicts.py``: "Russia–Ukraine war"), the side the position is addressed to (``counterpart``:
     #: the other side's lead for a party, both sides' for a third party) and the actor's ``role`` in it
-    #: (``party`` or ``third_party``, ``nlp.conflicts.ROLES``).  All three are '' when the article places no
+    #: (``ROLES``).  All three are '' when the article places no
     #: known conflict: it is still a signal.  The name, not the file's ``id``, is kept: it is what an analyst
     #: reads and filters by, and keeping both would be two copies of one fact that a user's file (which may
     #: rename a conflict under the same id) could make disagree; a changed file changes the extractor version,

@@ -278,15 +278,37 @@ def _spec(args: argparse.Namespace):
     return ExtractorSpec.from_flags(args)
 
 
-def _filters(args: argparse.Namespace) -> dict:
-    """The signal filters given on the command line (absent ones ``None``), dates checked first."""
+def _filters(args: argparse.Namespace, store=None) -> dict:
+    """The signal filters given on the command line (absent ones ``None``), dates checked first, and a
+    ``--conflict`` checked against the conflicts of ``store``'s signals when one is given."""
     from ..store import DATE_FILTERS, SIGNAL_FILTERS, valid_date
 
     for flag in DATE_FILTERS:
         value = getattr(args, flag, None)
         if value and not (valid_date(value) and _real_date(value)):
             raise BackchannelError(f"--{flag} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    conflict = getattr(args, "conflict", None)
+    if conflict and store is not None:
+        _known_conflict(conflict, [c["name"] for c in store.conflicts()])
     return {k: getattr(args, k, None) for k in SIGNAL_FILTERS}
+
+
+def _known_conflict(value: str, known: Sequence[str]) -> None:
+    """An unknown ``--conflict`` is bad input, told in one line with the nearest stored name: a filter that
+    silently matches nothing would read as "no signals about that war"."""
+    from difflib import get_close_matches
+
+    from ..store.queries import conflict_key
+
+    keys = {conflict_key(name): name for name in known}
+    wanted = conflict_key(value)
+    if wanted in keys:
+        return
+    near = [keys[k] for k in keys if wanted and wanted in k] or [
+        keys[k] for k in get_close_matches(wanted, list(keys), n=1, cutoff=0.5)]
+    hint = f"; did you mean {near[0]!r}?" if near else (
+        f"; the stored conflicts are: {', '.join(known)}" if known else "; no stored signal is placed in a conflict")
+    raise BackchannelError(f"--conflict {value!r}: no stored signal is in that conflict{hint}")
 
 
 def _real_date(value: str) -> bool:
@@ -340,7 +362,7 @@ def cmd_signals(args: argparse.Namespace) -> int:
     from .views import signals_csv, signals_json, signals_table
 
     with _open_store(args) as store:
-        rows = store.signals(limit=args.limit, **_filters(args))
+        rows = store.signals(limit=args.limit, **_filters(args, store))
     render = {"table": signals_table, "json": signals_json, "csv": signals_csv}[args.format]
     sys.stdout.write(render(rows))
     return 0
@@ -374,7 +396,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _open_store(args) as store:
         out = sys.stdout if args.to == "-" else Path(args.to)
-        n = export_signals(store, args.format, out, **_filters(args))
+        n = export_signals(store, args.format, out, **_filters(args, store))
     print(f"{n} signals exported" + ("" if args.to == "-" else f" to {args.to}"), file=sys.stderr)
     return 0
 
