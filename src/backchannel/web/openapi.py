@@ -58,7 +58,7 @@ SIGNAL = {"type": "object", "required": ["id", "actor", "stance", "topic", "chan
               "channel": {"type": "string", "enum": list(CHANNELS)},
               "terms": {"type": "array", "items": _STRING}, "when": _STRING,
               "sources": {"type": "array", "items": _STRING}, "evidence": _STRING, "evidence_span": _SPAN,
-              "confidence": {"type": "number"}, "extractor_version": _STRING,
+              "confidence": {"type": "number"}, "extractor_version": _STRING, "origin": _STRING,
               "conflict": {"type": "string", "description": "the conflict's name, '' when the article places none"},
               "counterpart": {"type": "string", "description": "whom the position is addressed to (the other side)"},
               "role": {"type": "string", "enum": ["", *ROLES], "description": "the actor's role in the conflict"},
