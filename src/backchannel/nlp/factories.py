@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -31,6 +31,10 @@ from .scope import is_about_war
 from .sentindex import forget
 from .signals import extract_signals
 
+#: A data registry a user's file extends (``ActorRegistry``, ``ConflictRegistry``: ``default``, ``from_file``,
+#: ``extended``).
+T = TypeVar("T", ActorRegistry, ConflictRegistry)
+
 for _name, _default in (("bc_published", ""), ("bc_outlet", ""), ("bc_title", ""), ("bc_found", None), ("backchannel", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
@@ -46,32 +50,28 @@ def require_parse(doc: Doc) -> None:
 
 
 def registry_for(actors_file: str) -> ActorRegistry:
-    """The bundled registry, extended by a user's file when one is given (cached per file and
-    modification time, so an edited file is read again in a long-running process; a missing file is
-    reported by ``from_file`` with its name)."""
-    if not actors_file:
-        return ActorRegistry.default()
-    return _registry_for(actors_file, _mtime(Path(actors_file)))
-
-
-@lru_cache(maxsize=8)
-def _registry_for(actors_file: str, mtime: int) -> ActorRegistry:
-    del mtime  # part of the cache key only
-    return ActorRegistry.default().extended(ActorRegistry.from_file(actors_file))
+    """The bundled actor registry, extended by a user's ``--actors`` file when one is given."""
+    return _with_user_file(ActorRegistry, actors_file)
 
 
 def conflicts_for(conflicts_file: str) -> ConflictRegistry:
-    """The bundled conflicts, extended by a user's ``--conflicts`` file when one is given (cached as
-    ``registry_for`` is)."""
-    if not conflicts_file:
-        return ConflictRegistry.default()
-    return _conflicts_for(conflicts_file, _mtime(Path(conflicts_file)))
+    """The bundled conflicts, extended by a user's ``--conflicts`` file when one is given."""
+    return _with_user_file(ConflictRegistry, conflicts_file)
 
 
-@lru_cache(maxsize=8)
-def _conflicts_for(conflicts_file: str, mtime: int) -> ConflictRegistry:
+def _with_user_file(kind: type[T], path: str) -> T:
+    """``kind.default()``, extended by ``kind.from_file(path)`` when a path is given (cached per file and
+    modification time, so an edited file is read again in a long-running process; a missing file is
+    reported by ``from_file`` with its name)."""
+    if not path:
+        return kind.default()
+    return _extended(kind, path, _mtime(Path(path)))
+
+
+@lru_cache(maxsize=16)
+def _extended(kind: type[T], path: str, mtime: int) -> T:
     del mtime  # part of the cache key only
-    return ConflictRegistry.default().extended(ConflictRegistry.from_file(conflicts_file))
+    return kind.default().extended(kind.from_file(path))
 
 
 class AttributionComponent:
