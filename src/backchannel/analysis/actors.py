@@ -8,8 +8,9 @@ own, and so do actors that fight their own state: the RSF's state is Sudan, but 
 the Sudanese civil war it is the Sudanese army's opponent, and merging the two would
 make a war look like one actor's public/private split.  Who faces whom is read from
 the stored signals' conflict, role and counterpart (``Store.conflict_parties``), not
-from any NLP (``apart_from_their_state``).  Without grouping, an actor is matched the way ``Store.signals`` matches
-it: canonical name or known alias, case and accents ignored.
+from any NLP (``apart_from_their_state``).  Without grouping, an actor is matched
+the way ``Store.signals`` matches it: canonical name or known alias, case and
+accents ignored.
 
 Signals are streamed from the store (``Store.iter_signals``) in date order;
 for a group, one stream per member name is merged, so a group query reads

@@ -13,11 +13,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..corpus.commands import add_corpus_commands, cmd_corpus
 from ..errors import BackchannelError, InputError, printable
 from ..records import ARTICLE_FIELDS, Article
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -278,7 +282,7 @@ def _spec(args: argparse.Namespace):
     return ExtractorSpec.from_flags(args)
 
 
-def _filters(args: argparse.Namespace, store=None) -> dict:
+def _filters(args: argparse.Namespace, store: Store | None = None) -> dict:
     """The signal filters given on the command line (absent ones ``None``), dates checked first, and a
     ``--conflict`` checked against the conflicts of ``store``'s signals when one is given."""
     from ..store import DATE_FILTERS, SIGNAL_FILTERS, valid_date
