@@ -323,6 +323,48 @@ def test_unfinished_runs_from_before_owners_are_unknown_after_the_upgrade(db_url
         assert [(r["status"], r["owner"]) for r in store.runs()] == [("finished", None), ("unknown", None)]
         assert store.running_runs() == []  # nobody recorded who ran them: nothing to check
 
+def test_signals_stored_before_conflicts_get_empty_conflict_fields_and_new_ones_keep_theirs(db_url):
+    old = Store(dialect_for(db_url), migrations=MIGRATIONS[:-1])
+    assert "0008_signal_conflicts" not in old.migrations()
+    with old._db.transaction():  # what a store of the previous schema wrote (this code writes the new columns)
+        old._db.execute("INSERT INTO articles (id, text, ingested_at) VALUES ('a1', ?, '2025-01-01T00:00:00Z')",
+                        (TEXT,))
+        old._db.execute("INSERT INTO signals (article_id, position, actor, stance, topic, channel, evidence, "
+                        "confidence, extractor_version, origin) VALUES ('a1', 0, 'Vladimir Putin', 'open', 'talks', "
+                        "'public', 'e', 0.5, '1.0', 'Reuters')")
+    old.close()
+    with open_store(db_url) as store:
+        assert store.migrations_applied == ["0008_signal_conflicts"]
+        assert {(s["conflict"], s["counterpart"], s["role"]) for s in store.signals()} == {("", "", "")}
+        gaza = "Qatar urged Israel and Hamas to agree a ceasefire in Gaza."
+        store.save(builders.result(gaza, signals=[builders.signal(
+            gaza, gaza, "Qatar", "urges", "ceasefire", conflict="Gaza war", counterpart="Israel and Hamas",
+            role="third_party")], url="https://aj.example/gaza-urge"), None, "1.0")
+        (qatar,) = store.signals(actor="Qatar")
+        assert (qatar["conflict"], qatar["counterpart"], qatar["role"]) == ("Gaza war", "Israel and Hamas",
+                                                                             "third_party")
+        assert store.signal(qatar["id"])["counterpart"] == "Israel and Hamas"
+        assert store.conflicts() == [{"name": "Gaza war", "signals": 1}]
+
+
+def test_the_conflict_filter_matches_the_name_in_any_case_and_with_a_hyphen_for_the_dash(db_url):
+    war = "Russia\u2013Ukraine war"
+    with open_store(db_url) as store:
+        result = make_result()
+        for s in result.signals:
+            s.conflict, s.role = war, "party"
+        store.save(result, None, "1.0")
+        store.save(make_result(url="https://other.example/x", text=TEXT.replace("Friday", "Sunday")), None, "1.0")
+        assert len(store.signals()) == 4
+        placed = {s["id"] for s in store.signals() if s["conflict"] == war}
+        assert len(placed) == 2
+        for asked in (war, "russia-ukraine WAR", "  Russia\u2014Ukraine   war "):
+            assert {s["id"] for s in store.signals(conflict=asked)} == placed
+            assert {s["id"] for s in store.iter_signals(conflict=asked)} == placed
+        assert store.signals(conflict="Ukraine") == []  # a name, not a substring
+        assert store.signals(conflict=war, stance="refuses")[0]["actor"] == "Volodymyr Zelensky"
+
+
 # ---- reprocessing ----------------------------------------------------------------------------------------
 def test_reprocess_replaces_old_extractions_only(store):
     a = store.save(make_result(), None, "1.0")
@@ -440,7 +482,7 @@ INJECTIONS = ["' OR '1'='1", "x'); DROP TABLE signals; --", "\" OR 1=1 --", "%",
               "Putin' --", "\x00", "\ud800", "2025-01-01' OR '1'='1", "?", "%s", "{}", "é" * 5000]
 
 
-@pytest.mark.parametrize("field", ["actor", "stance", "topic", "channel", "since", "until", "outlet"])
+@pytest.mark.parametrize("field", ["actor", "stance", "topic", "channel", "since", "until", "outlet", "conflict"])
 def test_hostile_filter_values_match_nothing_and_break_nothing(filled, field):
     before = filled.counts()
     for value in INJECTIONS:

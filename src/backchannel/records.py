@@ -21,6 +21,8 @@ ATTRIBUTION_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed")
 STANCES: tuple[str, ...] = ("open", "refuses", "proposes", "agrees", "urges", "opposes")
 TOPICS: tuple[str, ...] = ("ceasefire", "talks", "deal")
 CHANNELS: tuple[str, ...] = ("public", "private", "both", "unknown")
+#: ``Signal.role``: where the actor stands in the signal's conflict (``nlp/conflicts.py`` decides it).
+ROLES: tuple[str, ...] = ("party", "third_party")
 
 Span = tuple[int, int]
 
@@ -94,6 +96,17 @@ class Signal:
     sources: list[str] = field(default_factory=list)
     evidence_span: Span | None = None
     confidence: float = 0.5
+    #: The conflict the article places the signal in, by its canonical ``name`` in the conflict data
+    #: (``nlp/conflicts.py``: "Russia–Ukraine war"), the side the position is addressed to (``counterpart``:
+    #: the other side's lead for a party, both sides' for a third party) and the actor's ``role`` in it
+    #: (``ROLES``).  All three are '' when the article places no
+    #: known conflict: it is still a signal.  The name, not the file's ``id``, is kept: it is what an analyst
+    #: reads and filters by, and keeping both would be two copies of one fact that a user's file (which may
+    #: rename a conflict under the same id) could make disagree; a changed file changes the extractor version,
+    #: so ``reprocess`` re-stamps the names.
+    conflict: str = ""
+    counterpart: str = ""
+    role: str = ""
     #: The innermost identifiable link of ``sources`` then the article's outlet, canonically named ("two
     #: officials told the NYT" -> "The New York Times"; ``nlp.origins``), '' when there is none: what the
     #: corroboration analysis counts.  Not part of docs/SCHEMA.md: ``to_dict`` leaves it out, equality ignores it.
@@ -111,6 +124,9 @@ class Signal:
             "evidence": self.evidence,
             "evidence_span": list(self.evidence_span) if self.evidence_span else None,
             "confidence": round(self.confidence, 3),
+            "conflict": self.conflict,
+            "counterpart": self.counterpart,
+            "role": self.role,
         }
         return d
 

@@ -4,8 +4,13 @@
 (``Store.actor_countries``: what the extractor's registry said when the
 signal was stored, "Vladimir Putin" -> "Russia"), so a leader, his ministry
 and his state count as one side.  Actors with no known state stay on their
-own.  Without grouping, an actor is matched the way ``Store.signals`` matches
-it: canonical name or known alias, case and accents ignored.
+own, and so do actors that fight their own state: the RSF's state is Sudan, but in
+the Sudanese civil war it is the Sudanese army's opponent, and merging the two would
+make a war look like one actor's public/private split.  Who faces whom is read from
+the stored signals' conflict, role and counterpart (``Store.conflict_parties``), not
+from any NLP (``apart_from_their_state``).  Without grouping, an actor is matched
+the way ``Store.signals`` matches it: canonical name or known alias, case and
+accents ignored.
 
 Signals are streamed from the store (``Store.iter_signals``) in date order;
 for a group, one stream per member name is merged, so a group query reads
@@ -15,7 +20,7 @@ only its members' rows, never the whole table.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from backchannel.store import Store, actor_key
@@ -28,6 +33,7 @@ class ActorGroups:
         self.store = store
         self.group_state = group_state
         self._countries: dict[str, str] | None = None
+        self._apart: set[str] = set()
         self._cache: dict[str, str] = {}
 
     def label(self, actor: str) -> str:
@@ -36,8 +42,13 @@ class ActorGroups:
         found = self._cache.get(actor)
         if found is None:
             if self._countries is None:
-                self._countries = self.store.actor_countries()
-            found = self._countries.get(actor) or self._countries.get(self._canonical(actor)) or actor
+                countries = self.store.actor_countries()
+                self._apart = apart_from_their_state(self.store.conflict_parties(),
+                                                     lambda name: countries.get(name) or name)
+                self._countries = countries
+            canonical = actor if actor in self._countries else self._canonical(actor)
+            found = canonical if canonical in self._apart else (
+                self._countries.get(actor) or self._countries.get(canonical) or actor)
             if len(self._cache) < 100_000:
                 self._cache[actor] = found
         return found
@@ -56,6 +67,44 @@ class ActorGroups:
 
     def _canonical(self, actor: str) -> str:
         return self.store.actor_named(actor) or actor
+
+
+def apart_from_their_state(parties: Iterable[Mapping[str, str]], state_of: Callable[[str], str]) -> set[str]:
+    """The actors that must not be grouped under their state, because in some conflict they face it.
+
+    ``parties`` are (actor, conflict, counterpart) of party signals: each says the actor and its counterpart
+    are on opposite sides of that conflict.  Per conflict these edges are 2-coloured into sides.  Where
+    actors of one state (``state_of``; a name with no known state is its own) stand on both sides, those on
+    the side opposite the state itself are kept apart; when the state is not among them, no side can be
+    called the state's, so all of them are kept apart: grouping may then miss a member, but it never
+    merges two opposing parties.
+    """
+    graphs: dict[str, dict[str, set[str]]] = {}
+    for row in parties:
+        graph = graphs.setdefault(row["conflict"], {})
+        graph.setdefault(row["actor"], set()).add(row["counterpart"])
+        graph.setdefault(row["counterpart"], set()).add(row["actor"])
+    apart: set[str] = set()
+    for graph in graphs.values():
+        side: dict[str, int] = {}
+        for start in graph:
+            if start in side:
+                continue
+            side[start], queue, component = 0, [start], [start]
+            while queue:
+                node = queue.pop()
+                for other in graph[node]:
+                    if other not in side:
+                        side[other] = 1 - side[node]
+                        queue.append(other)
+                        component.append(other)
+            for state in {state_of(n) for n in component}:
+                members = [n for n in component if state_of(n) == state]
+                if len({side[n] for n in members}) < 2:
+                    continue
+                state_side = side[state] if state in component else None
+                apart.update(n for n in members if side[n] != state_side)
+    return apart
 
 
 def _order(signal: dict[str, Any]) -> tuple:

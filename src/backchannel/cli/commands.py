@@ -13,11 +13,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..corpus.commands import add_corpus_commands, cmd_corpus
 from ..errors import BackchannelError, InputError, printable
 from ..records import ARTICLE_FIELDS, Article
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,14 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extraction_flags(p: argparse.ArgumentParser) -> None:
-    """The extraction settings every extracting command shares: the actors, what is parsed, what decides."""
-    p.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
-    p.add_argument("--all-articles", action="store_true",
-                   help="parse every article; by default articles with no war vocabulary are skipped before "
-                   "parsing (they cannot hold a signal) and get no attributions")
-    p.add_argument("--signal-model", default="", metavar="DIR|rules",
-                   help="what decides the signals: the shipped model (default), 'rules' for the hand-written rules, or a model folder "
-                   "written by `backchannel train`")
+    """The extraction settings every extracting command shares (``jobs.extractor.add_extraction_flags``)."""
+    from ..jobs.extractor import add_extraction_flags
+
+    add_extraction_flags(p)
 
 
 def _doc_timeout_flag(p: argparse.ArgumentParser) -> None:
@@ -279,18 +279,40 @@ def _spec(args: argparse.Namespace):
     """The extractor the extraction flags (``_extraction_flags``) describe."""
     from ..jobs.extractor import ExtractorSpec
 
-    return ExtractorSpec(actors_file=args.actors, all_articles=args.all_articles, signal_model=args.signal_model)
+    return ExtractorSpec.from_flags(args)
 
 
-def _filters(args: argparse.Namespace) -> dict:
-    """The signal filters given on the command line (absent ones ``None``), dates checked first."""
+def _filters(args: argparse.Namespace, store: Store | None = None) -> dict:
+    """The signal filters given on the command line (absent ones ``None``), dates checked first, and a
+    ``--conflict`` checked against the conflicts of ``store``'s signals when one is given."""
     from ..store import DATE_FILTERS, SIGNAL_FILTERS, valid_date
 
     for flag in DATE_FILTERS:
         value = getattr(args, flag, None)
         if value and not (valid_date(value) and _real_date(value)):
             raise BackchannelError(f"--{flag} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
+    conflict = getattr(args, "conflict", None)
+    if conflict and store is not None:
+        _known_conflict(conflict, [c["name"] for c in store.conflicts()])
     return {k: getattr(args, k, None) for k in SIGNAL_FILTERS}
+
+
+def _known_conflict(value: str, known: Sequence[str]) -> None:
+    """An unknown ``--conflict`` is bad input, told in one line with the nearest stored name: a filter that
+    silently matches nothing would read as "no signals about that war"."""
+    from difflib import get_close_matches
+
+    from ..store.queries import conflict_key
+
+    keys = {conflict_key(name): name for name in known}
+    wanted = conflict_key(value)
+    if wanted in keys:
+        return
+    near = [keys[k] for k in keys if wanted and wanted in k] or [
+        keys[k] for k in get_close_matches(wanted, list(keys), n=1, cutoff=0.5)]
+    hint = f"; did you mean {near[0]!r}?" if near else (
+        f"; the stored conflicts are: {', '.join(known)}" if known else "; no stored signal is placed in a conflict")
+    raise BackchannelError(f"--conflict {value!r}: no stored signal is in that conflict{hint}")
 
 
 def _real_date(value: str) -> bool:
@@ -344,7 +366,7 @@ def cmd_signals(args: argparse.Namespace) -> int:
     from .views import signals_csv, signals_json, signals_table
 
     with _open_store(args) as store:
-        rows = store.signals(limit=args.limit, **_filters(args))
+        rows = store.signals(limit=args.limit, **_filters(args, store))
     render = {"table": signals_table, "json": signals_json, "csv": signals_csv}[args.format]
     sys.stdout.write(render(rows))
     return 0
@@ -378,7 +400,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _open_store(args) as store:
         out = sys.stdout if args.to == "-" else Path(args.to)
-        n = export_signals(store, args.format, out, **_filters(args))
+        n = export_signals(store, args.format, out, **_filters(args, store))
     print(f"{n} signals exported" + ("" if args.to == "-" else f" to {args.to}"), file=sys.stderr)
     return 0
 
@@ -540,11 +562,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.gold_dir:
         raise InputError("eval needs GOLD_DIR, or --corpus PATH --annotations DIR")
     from ..evaluation.scoring import check_floors, evaluate, floor_verdict, format_report
-    from ..jobs.extractor import Extractor
     from ..read import read_path
 
-    extractor = Extractor(actors_file=args.actors, all_articles=args.all_articles,
-                          signal_model=args.signal_model)
+    extractor = _spec(args)()
 
     def extract(path: Path) -> dict:
         return extractor.extract(read_path(path)).to_dict()

@@ -55,8 +55,9 @@ repository), so that our ``event_type`` is what a user converting our
 * ``context`` is ``"negotiation"`` for every record: PLOVER allows
   project-specific contexts, and its standard ones (``diplomatic``,
   ``military``) would say less.  ``source_country`` is the actor's
-  state as the extractor's registry named it (not an ISO code); ``target_actor`` is empty because signals do
-  not record a counterpart.
+  state as the extractor's registry named it (not an ISO code); ``target_actor`` is the signal's
+  ``counterpart`` (the other side's lead for a party, both sides for a third party; empty when the article
+  places the signal in no known conflict).
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def plover_record(row: Mapping[str, Any], country_of: Callable[[str], str | None
         "cameo": code.cameo,
         "source_actor": row.get("actor") or "",
         "source_country": country_of(row.get("actor") or "") or "",
-        "target_actor": "",
+        "target_actor": row.get("counterpart") or "",
         "channel": row.get("channel") or "",
         "sources": list(row.get("sources") or []),
         "evidence": row.get("evidence") or "",

@@ -18,8 +18,8 @@ from typing import Any
 
 # The export and ``signals --format csv`` column order: who/what/when first, provenance after.
 CSV_COLUMNS: tuple[str, ...] = (
-    "id", "date", "actor", "stance", "topic", "channel", "when", "terms", "sources", "evidence", "outlet",
-    "title", "url", "published", "article_id", "confidence", "extractor_version",
+    "id", "date", "actor", "stance", "topic", "channel", "when", "terms", "sources", "evidence", "conflict",
+    "counterpart", "role", "outlet", "title", "url", "published", "article_id", "confidence", "extractor_version",
 )
 LIST_SEPARATOR = " | "  # lists in one CSV cell; a bar is rarer than a comma or semicolon in the items
 
@@ -155,6 +155,17 @@ def _date_note(when: str, date: str) -> str:
     return "- (undated)"
 
 
+def conflict_note(signal: Mapping[str, Any]) -> str:
+    """'Sudanese civil war (party, addressed to Rapid Support Forces)', or '-' when no conflict placed it:
+    how ``show`` and the web's signal page say where the signal stands."""
+    if not signal.get("conflict"):
+        return "-"
+    role = (signal.get("role") or "").replace("_", " ")
+    counterpart = signal.get("counterpart") or ""
+    detail = ", ".join(x for x in (role, f"addressed to {counterpart}" if counterpart else "") if x)
+    return f"{signal['conflict']} ({detail})" if detail else str(signal["conflict"])
+
+
 def signal_detail(detail: Mapping[str, Any], color: bool = False, width: int | None = None) -> str:
     """``backchannel show``: the signal, its evidence marked inside its paragraph, the source chain,
     the article and the attributions whose quoted words overlap the evidence."""
@@ -168,6 +179,7 @@ def signal_detail(detail: Mapping[str, Any], color: bool = False, width: int | N
         f"  channel     {detail.get('channel') or '-'}",
         f"  date        {_date_note(when, date)}",
         f"  terms       {terms}",
+        f"  conflict    {conflict_note(detail)}",
         f"  confidence  {float(detail.get('confidence') or 0):.2f}   extractor {detail.get('extractor_version') or '-'}",
         "",
         "Evidence, in its paragraph:",

@@ -245,10 +245,9 @@ def eval_corpus(args: argparse.Namespace) -> int:
     if args.predictions:
         predict = predict_from_file(Path(args.predictions))
     else:
-        from backchannel.jobs.extractor import Extractor
+        from backchannel.jobs.extractor import ExtractorSpec
 
-        predict = predict_with(Extractor(actors_file=args.actors, all_articles=args.all_articles,
-                                         signal_model=args.signal_model))
+        predict = predict_with(ExtractorSpec.from_flags(args)())
     result = evaluate_corpus(golds, predict, split=args.split)
     result.digest = split_digest(corpus, golds)
     if args.json:

@@ -19,6 +19,7 @@ resolved against the date and the article's own outlet is left out of every chai
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -61,18 +62,42 @@ class ExtractorSpec:
     all_articles: bool = False
     signal_model: str = ""
     quantized: bool = False  # the int8 weights of the signal model (training compares both)
+    conflicts_file: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "signal_model", resolve_signal_model(self.signal_model))
 
+    @classmethod
+    def from_flags(cls, args: argparse.Namespace) -> ExtractorSpec:
+        """The spec the flags of ``add_extraction_flags`` describe."""
+        return cls(actors_file=args.actors, conflicts_file=args.conflicts, all_articles=args.all_articles,
+                   signal_model=args.signal_model)
+
     @property
     def version(self) -> str:
         """What the extractor built from this spec stamps on everything it produces (``extractor_version``)."""
-        return extractor_version(self.actors_file, self.all_articles, self.signal_model, self.quantized)
+        return extractor_version(self.actors_file, self.all_articles, self.signal_model, self.quantized,
+                                 self.conflicts_file)
 
     def __call__(self) -> Extractor:
         return Extractor(actors_file=self.actors_file, all_articles=self.all_articles,
-                         signal_model=self.signal_model, quantized=self.quantized)
+                         signal_model=self.signal_model, quantized=self.quantized,
+                         conflicts_file=self.conflicts_file)
+
+
+def add_extraction_flags(p: argparse.ArgumentParser) -> None:
+    """The extraction settings every extracting command shares (the CLI's and ``spark-extract``'s), defined
+    once: the users' actors and conflicts, what is parsed, what decides.  ``ExtractorSpec.from_flags`` reads
+    them back."""
+    p.add_argument("--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases")
+    p.add_argument("--conflicts", default="", metavar="FILE",
+                   help="a JSON (or YAML) file of extra conflicts, in the format of the bundled conflicts.json")
+    p.add_argument("--all-articles", action="store_true",
+                   help="parse every article; by default articles with no war vocabulary are skipped before "
+                   "parsing (they cannot hold a signal) and get no attributions")
+    p.add_argument("--signal-model", default="", metavar="DIR|rules",
+                   help="what decides the signals: the shipped model (default), 'rules' for the hand-written rules, "
+                   "or a model folder written by `backchannel train`")
 
 
 class LazyExtractor:
@@ -92,9 +117,9 @@ class LazyExtractor:
 
 @lru_cache(maxsize=8)
 def extractor_version(actors_file: str = "", all_articles: bool = False, signal_model: str = "",
-                      quantized: bool = False) -> str:
+                      quantized: bool = False, conflicts_file: str = "") -> str:
     """``VERSION+DATA+DECISION[+all][+q]``: the package version; a digest of the rule data (lexicons, the
-    actor registry, a user's --actors file) and of the spaCy model's name and version; the signal model's
+    actor registry and the conflicts, a user's --actors and --conflicts files) and of the spaCy model's name and version; the signal model's
     digest (``model.choice.model_digest``) or ``rules``; and the options.  Each of these changes what is
     extracted, so a change in any of them must make the stored articles due for ``reprocess``, as a code
     release does.  ``+all`` marks ``--all-articles`` (articles not about a war parsed too), ``+q`` the
@@ -104,11 +129,13 @@ def extractor_version(actors_file: str = "", all_articles: bool = False, signal_
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
         digest.update(name.encode())
         digest.update(folder.joinpath(name).read_bytes())
-    if actors_file:
-        try:
-            digest.update(Path(actors_file).read_bytes())
-        except OSError:
-            pass  # the extractor reports an unreadable file itself
+    for kind, user_file in (("actors", actors_file), ("conflicts", conflicts_file)):
+        if user_file:
+            digest.update(kind.encode())  # the same file given as the other kind extracts differently
+            try:
+                digest.update(Path(user_file).read_bytes())
+            except OSError:
+                pass  # the extractor reports an unreadable file itself
     try:
         digest.update(spacy_model_identity().encode())
     except ModelError:
@@ -131,14 +158,15 @@ class Extractor:
     """Holds a loaded pipeline; ``extract`` and ``extract_many`` are pure functions of the article."""
 
     def __init__(self, actors_file: str = "", nlp: Language | None = None, all_articles: bool = False,
-                 signal_model: str = "", quantized: bool = False) -> None:
+                 signal_model: str = "", quantized: bool = False, conflicts_file: str = "") -> None:
         """``signal_model``: '' the default decision (``model.choice``), 'rules', or a model folder.
         ``nlp``: a pipeline already loaded with the same settings (tests share one)."""
         from ..nlp.loading import load_pipeline
 
         self.spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model,
-                                  quantized=quantized)
-        self.nlp = nlp or load_pipeline(actors_file=actors_file, signals=self.signal_model, quantized=quantized)
+                                  quantized=quantized, conflicts_file=conflicts_file)
+        self.nlp = nlp or load_pipeline(actors_file=actors_file, signals=self.signal_model, quantized=quantized,
+                                        conflicts_file=conflicts_file)
 
     @property
     def all_articles(self) -> bool:

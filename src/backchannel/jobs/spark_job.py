@@ -41,7 +41,7 @@ from urllib.parse import unquote, urlparse
 
 # Absolute imports: the file also runs as a script under spark-submit (see the end of the file).
 from backchannel.errors import BackchannelError, InputError
-from backchannel.jobs.extractor import ExtractorSpec, in_chunks
+from backchannel.jobs.extractor import ExtractorSpec, add_extraction_flags, in_chunks
 from backchannel.jobs.results_io import RESULT_COLUMNS, error_row, result_row
 from backchannel.read.bulk import DEFAULT_MAPPING, parse_jsonl_line
 from backchannel.read.text import MAX_BYTES
@@ -127,6 +127,7 @@ def run(
     signal_model: str = "",
     overwrite: bool = False,
     spark: SparkSession | None = None,
+    conflicts_file: str = "",
 ) -> JobSummary:
     """Extract every article under ``input_path`` and write the results to the Parquet folder ``output_path``.
 
@@ -137,7 +138,8 @@ def run(
     own_session = spark is None
     session = spark or spark_session(master)
     try:
-        spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model)
+        spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model,
+                             conflicts_file=conflicts_file)
         version = spec.version
         tasks = partitions or max(2, 4 * session.sparkContext.defaultParallelism)
         rows = _result_rdd(session, input_path, tasks, spec, version)
@@ -429,17 +431,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument(
         "--partitions", type=int, default=None, metavar="N", help="tasks (default 4 per core)"
     )
-    parser.add_argument(
-        "--actors", default="", metavar="FILE", help="a JSON file of extra actors and aliases"
-    )
-    parser.add_argument(
-        "--all-articles", action="store_true",
-        help="parse every article; by default articles with no war vocabulary are skipped before parsing",
-    )
-    parser.add_argument(
-        "--signal-model", default="", metavar="DIR|rules",
-        help="what decides the signals: the shipped model (default), 'rules', or a model folder",
-    )
+    add_extraction_flags(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace OUTPUT if it exists")
     return parser
 
@@ -466,6 +458,7 @@ def run_command(args: argparse.Namespace) -> int:
             master=args.master,
             partitions=args.partitions,
             actors_file=args.actors,
+            conflicts_file=args.conflicts,
             all_articles=args.all_articles,
             signal_model=args.signal_model,
             overwrite=args.overwrite,

@@ -30,7 +30,6 @@ from spacy.tokens import Span
 from ..model.examples import pair_text
 from .actors import is_both_sides
 from .attribution import FoundAttribution
-from .conflicts import ConflictMatch, ConflictRegistry
 from .context import DocContext
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
@@ -196,23 +195,19 @@ def _surface_name(phrase: Span) -> str:
     return " ".join(t.text for t in words).replace(" 's", "'s").strip()
 
 
-def placement_feature(ctx: DocContext, name: str, matches: list[ConflictMatch],
-                      conflicts: ConflictRegistry) -> str:
-    """The holder's place in the article's war, as a feature word (see the module docstring)."""
-    if not matches:
+def placement_feature(ctx: DocContext, name: str) -> str:
+    """The holder's place in the article's war, as a feature word (see the module docstring): the
+    article's conflicts are resolved once, with the user's conflict data, in ``DocContext``."""
+    if not ctx.conflicts:
         return "no_conflict"
-    entry = ctx.actors.registry.by_name(name)
-    placement = conflicts.place(name, entry.country if entry else None, entry.kind if entry else None, matches)
-    if placement is None or (entry is None and placement.role != "party"):
+    role = ctx.conflict_fields(name)["role"]
+    if role != "party" and ctx.actors.registry.by_name(name) is None:
         return "unplaced"
-    return placement.role
+    return role or "unplaced"
 
 
-def find_candidates(ctx: DocContext, attributions: list[FoundAttribution],
-                    conflicts: ConflictRegistry | None = None) -> list[Candidate]:
+def find_candidates(ctx: DocContext, attributions: list[FoundAttribution]) -> list[Candidate]:
     """Every (gated sentence, candidate holder) pair of a parsed document, in text order."""
-    conflicts = conflicts or ConflictRegistry.default()
-    matches = conflicts.resolve(f"{ctx.title}\n{ctx.doc.text}", ctx.ref)
     sents = list(ctx.doc.sents)
     gated = gated_sentences(sents)
     out: list[Candidate] = []
@@ -222,7 +217,7 @@ def find_candidates(ctx: DocContext, attributions: list[FoundAttribution],
         previous = sents[i - 1] if i else None
         carrier = carrier_of(sent, attributions)
         for holder in holders_of(ctx, sent, previous, carrier):
-            holder.features.add(placement_feature(ctx, holder.name, matches, conflicts))
+            holder.features.add(placement_feature(ctx, holder.name))
             named_here = bool(holder.mentions)
             context = previous.text.strip() if (previous is not None and not named_here) else ""
             out.append(Candidate(sent, holder, carrier, context))

@@ -45,7 +45,6 @@ from .datafiles import read_data_file
 #: The least weight of distinct cues that places an article in a conflict (see the module docstring).
 MIN_SCORE = 3
 STRONG, WEAK = 2, 1
-ROLES = ("party", "third_party")
 
 
 @dataclass(frozen=True)

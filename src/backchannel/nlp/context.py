@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from ..text import paragraph_spans
 from .actors import DocumentActors
+from .conflicts import ConflictMatch, ConflictRegistry
 from .quotes import Quote, find_quotes, outermost
 from .registry import ActorRegistry
 from .sentindex import doc_text
@@ -37,12 +38,19 @@ class DocContext:
     paragraph_starts: list[int] = field(default_factory=list)
     outlet: str = ""  # the article's own outlet: implied in every chain, so never listed in ``via``
     title: str = ""
+    #: The conflicts the article (title and text, at its date) is about, likeliest first: resolved once
+    #: per document, so every signal of it is placed against the same wars (``conflict_fields``).
+    conflicts: list[ConflictMatch] = field(default_factory=list)
+    conflict_registry: ConflictRegistry | None = None
 
     @classmethod
     def build(
-        cls, doc: Doc, registry: ActorRegistry, published: str, outlet: str = "", title: str = ""
+        cls, doc: Doc, registry: ActorRegistry, published: str, outlet: str = "", title: str = "",
+        conflicts: ConflictRegistry | None = None,
     ) -> DocContext:
+        """``conflicts``: the conflict data (the bundled file when None, else a user's ``--conflicts`` on top)."""
         ref = parse_published(published) if published else None
+        conflicts = conflicts or ConflictRegistry.default()
         quotes = find_quotes(doc_text(doc))
         starts = [start for start, _ in paragraph_spans(doc_text(doc))]
         return cls(
@@ -55,7 +63,21 @@ class DocContext:
             paragraph_starts=starts,
             outlet=outlet,
             title=title,
+            conflicts=conflicts.resolve(f"{title}\n{doc_text(doc)}" if title else doc_text(doc), ref),
+            conflict_registry=conflicts,
         )
+
+    def conflict_fields(self, actor: str) -> dict[str, str]:
+        """``Signal.conflict``, ``counterpart`` and ``role`` for a signal of ``actor`` in this article: where the
+        registry's kind and country of the actor place it in the article's conflicts, or all '' when the
+        article is about no known conflict."""
+        placement = None
+        if self.conflict_registry is not None and self.conflicts:
+            info = self.actors.registry.info(actor)
+            placement = self.conflict_registry.place(actor, info.country or None, info.kind or None, self.conflicts)
+        if placement is None:
+            return {"conflict": "", "counterpart": "", "role": ""}
+        return {"conflict": placement.conflict.name, "counterpart": placement.counterpart, "role": placement.role}
 
     def paragraph_of(self, char: int) -> int:
         return bisect_right(self.paragraph_starts, char) - 1

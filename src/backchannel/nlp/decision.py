@@ -4,7 +4,9 @@ A pair's stance is the model's most likely label; it becomes a signal only when 
 stance (not ``none``) with probability at least ``threshold``.  The threshold is set for precision
 first, on a validation part of the train split (never on dev), and stored with the model.  One
 signal per holder and sentence; its topic and channel come from the model's heads, its evidence is
-the sentence, and its time, sources and terms from the attribute rules (``attributes.py``).
+the sentence, its time, sources and terms from the attribute rules (``attributes.py``), and its
+conflict, counterpart and role from where the article's conflicts place its actor
+(``DocContext.conflict_fields``), as in the rules path.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold:
 
 
 def to_signals(ctx: DocContext, attributions: list[FoundAttribution], decisions: Sequence[Decision]) -> list[Signal]:
-    """Signal records for the decided pairs, with the attribute rules filling time, sources and terms."""
+    """Signal records for the decided pairs, with the attribute rules filling time, sources and terms and the
+    article's conflicts the conflict, counterpart and role."""
     signals = []
     text = ctx.doc.text
     for d in decisions:
@@ -76,6 +79,7 @@ def to_signals(ctx: DocContext, attributions: list[FoundAttribution], decisions:
             sources=sources_of(ctx, chain, [cand.holder.name]),
             evidence_span=(start, end),
             confidence=d.probability,
+            **ctx.conflict_fields(cand.holder.name),
         ))
     return signals
 

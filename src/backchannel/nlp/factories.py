@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -22,6 +22,7 @@ from ..errors import ModelError
 from ..records import Signal
 from .attribution import FoundAttribution, extract_attributions
 from .candidates import find_candidates
+from .conflicts import ConflictRegistry
 from .context import DocContext
 from .decision import decide, explain, to_signals
 from .origins import origin_name
@@ -29,6 +30,10 @@ from .registry import ActorRegistry
 from .scope import is_about_war
 from .sentindex import forget
 from .signals import extract_signals
+
+#: A data registry a user's file extends (``ActorRegistry``, ``ConflictRegistry``: ``default``, ``from_file``,
+#: ``extended``).
+T = TypeVar("T", ActorRegistry, ConflictRegistry)
 
 for _name, _default in (("bc_published", ""), ("bc_outlet", ""), ("bc_title", ""), ("bc_found", None), ("backchannel", None)):
     if not Doc.has_extension(_name):
@@ -45,34 +50,43 @@ def require_parse(doc: Doc) -> None:
 
 
 def registry_for(actors_file: str) -> ActorRegistry:
-    """The bundled registry, extended by a user's file when one is given (cached per file and
-    modification time, so an edited file is read again in a long-running process)."""
-    if not actors_file:
-        return ActorRegistry.default()
-    try:
-        mtime = os.stat(actors_file).st_mtime_ns
-    except OSError:
-        mtime = 0  # from_file reports the problem with the file's name
-    return _registry_for(actors_file, mtime)
+    """The bundled actor registry, extended by a user's ``--actors`` file when one is given."""
+    return _with_user_file(ActorRegistry, actors_file)
 
 
-@lru_cache(maxsize=8)
-def _registry_for(actors_file: str, mtime: int) -> ActorRegistry:
+def conflicts_for(conflicts_file: str) -> ConflictRegistry:
+    """The bundled conflicts, extended by a user's ``--conflicts`` file when one is given."""
+    return _with_user_file(ConflictRegistry, conflicts_file)
+
+
+def _with_user_file(kind: type[T], path: str) -> T:
+    """``kind.default()``, extended by ``kind.from_file(path)`` when a path is given (cached per file and
+    modification time, so an edited file is read again in a long-running process; a missing file is
+    reported by ``from_file`` with its name)."""
+    if not path:
+        return kind.default()
+    return _extended(kind, path, _mtime(Path(path)))
+
+
+@lru_cache(maxsize=16)
+def _extended(kind: type[T], path: str, mtime: int) -> T:
     del mtime  # part of the cache key only
-    return ActorRegistry.default().extended(ActorRegistry.from_file(actors_file))
+    return kind.default().extended(kind.from_file(path))
 
 
 class AttributionComponent:
     """Finds attributions; leaves them on ``doc._.bc_found`` for the signal component."""
 
-    def __init__(self, nlp: Language, name: str, actors_file: str) -> None:
+    def __init__(self, nlp: Language, name: str, actors_file: str, conflicts_file: str = "") -> None:
         self.name = name
         self.nlp = nlp
         self.registry = registry_for(actors_file)
+        self.conflicts = conflicts_for(conflicts_file)
 
     def __call__(self, doc: Doc) -> Doc:
         require_parse(doc)
-        ctx = DocContext.build(doc, self.registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title)
+        ctx = DocContext.build(doc, self.registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title,
+                               self.conflicts)
         found = extract_attributions(ctx)
         doc._.backchannel = {"attributions": [f.record.to_dict() for f in found], "signals": []}
         # hand the working objects to the signal component only when it runs next; a Doc leaving the
@@ -88,13 +102,14 @@ class AttributionComponent:
 class SignalComponent:
     """Finds signals; runs the attribution rules first when no attribution component ran."""
 
-    def __init__(self, nlp: Language, name: str, actors_file: str) -> None:
+    def __init__(self, nlp: Language, name: str, actors_file: str, conflicts_file: str = "") -> None:
         self.name = name
         self.registry = registry_for(actors_file)
+        self.conflicts = conflicts_for(conflicts_file)
 
     def __call__(self, doc: Doc) -> Doc:
         require_parse(doc)
-        ctx, attributions = found_or_built(doc, self.registry)
+        ctx, attributions = found_or_built(doc, self.registry, self.conflicts)
         signals = extract_signals(ctx, attributions)
         doc._.backchannel = {
             "attributions": [f.record.to_dict() for f in attributions],
@@ -114,9 +129,10 @@ class DecisionComponent:
     candidate sentences, labelled with the decided stance or ``none``."""
 
     def __init__(self, nlp: Language, name: str, actors_file: str, model_dir: str, threshold: float,
-                 quantized: bool) -> None:
+                 quantized: bool, conflicts_file: str = "") -> None:
         self.name = name
         self.registry = registry_for(actors_file)
+        self.conflicts = conflicts_for(conflicts_file)
         self.model = load_model(model_dir, quantized, _mtime(Path(model_dir) / "model.onnx"))
         card_threshold = self.model.card.get("threshold")
         if threshold <= 0 and not isinstance(card_threshold, (int, float)):
@@ -126,7 +142,7 @@ class DecisionComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         require_parse(doc)
-        ctx, attributions = found_or_built(doc, self.registry)
+        ctx, attributions = found_or_built(doc, self.registry, self.conflicts)
         candidates = find_candidates(ctx, attributions) if is_about_war(doc) else []
         scores = self.model.predict([c.pair() for c in candidates]) if candidates else []
         decisions = decide(candidates, scores, self.threshold)
@@ -148,11 +164,12 @@ class DecisionComponent:
         return doc
 
 
-def found_or_built(doc: Doc, registry: ActorRegistry) -> tuple[DocContext, list[FoundAttribution]]:
+def found_or_built(doc: Doc, registry: ActorRegistry,
+                   conflicts: ConflictRegistry | None = None) -> tuple[DocContext, list[FoundAttribution]]:
     """The attribution component's working objects, or the same built here when it did not run first."""
     found: tuple[DocContext, list[FoundAttribution]] | None = doc._.bc_found
     if found is None:
-        ctx = DocContext.build(doc, registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title)
+        ctx = DocContext.build(doc, registry, doc._.bc_published, doc._.bc_outlet, doc._.bc_title, conflicts)
         found = (ctx, extract_attributions(ctx))
     return found
 
@@ -161,7 +178,7 @@ def _mtime(path: Path) -> int:
     try:
         return path.stat().st_mtime_ns
     except OSError:
-        return 0  # PairModel reports the missing file with its name
+        return 0  # the reader (PairModel, the registries' from_file) reports the missing file with its name
 
 
 @lru_cache(maxsize=4)
@@ -190,22 +207,24 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     return doc
 
 
-@Language.factory("backchannel_attributions", default_config={"actors_file": ""})
-def make_attribution_component(nlp: Language, name: str, actors_file: str) -> AttributionComponent:
-    return AttributionComponent(nlp, name, actors_file)
+@Language.factory("backchannel_attributions", default_config={"actors_file": "", "conflicts_file": ""})
+def make_attribution_component(nlp: Language, name: str, actors_file: str,
+                               conflicts_file: str) -> AttributionComponent:
+    return AttributionComponent(nlp, name, actors_file, conflicts_file)
 
 
 @Language.factory("backchannel_decision",
-                  default_config={"actors_file": "", "model_dir": "", "threshold": 0.0, "quantized": False},
+                  default_config={"actors_file": "", "model_dir": "", "threshold": 0.0, "quantized": False,
+                                  "conflicts_file": ""},
                   assigns=["doc._.backchannel", "doc.spans"])
 def make_decision_component(nlp: Language, name: str, actors_file: str, model_dir: str,
-                            threshold: float, quantized: bool) -> DecisionComponent:
-    return DecisionComponent(nlp, name, actors_file, model_dir, threshold, quantized)
+                            threshold: float, quantized: bool, conflicts_file: str) -> DecisionComponent:
+    return DecisionComponent(nlp, name, actors_file, model_dir, threshold, quantized, conflicts_file)
 
 
-@Language.factory("backchannel_signals", default_config={"actors_file": ""})
-def make_signal_component(nlp: Language, name: str, actors_file: str) -> SignalComponent:
-    return SignalComponent(nlp, name, actors_file)
+@Language.factory("backchannel_signals", default_config={"actors_file": "", "conflicts_file": ""})
+def make_signal_component(nlp: Language, name: str, actors_file: str, conflicts_file: str) -> SignalComponent:
+    return SignalComponent(nlp, name, actors_file, conflicts_file)
 
 
 def actor_infos(registry: ActorRegistry, signals: list[Signal]) -> list[dict[str, Any]]:

@@ -38,7 +38,8 @@ def spacy_model_identity(model: str = "") -> str:
         return name  # a pipeline that is not an installed distribution (a folder): its name is all there is
 
 
-def load_pipeline(actors_file: str = "", model: str = "", signals: str = "", quantized: bool = False) -> Language:
+def load_pipeline(actors_file: str = "", model: str = "", signals: str = "", quantized: bool = False,
+                  conflicts_file: str = "") -> Language:
     """spaCy's small English pipeline with our components added.
 
     ``signals`` chooses what decides the signals: ``""`` the default (``model.choice``), ``"rules"`` the hand-written
@@ -64,10 +65,10 @@ def load_pipeline(actors_file: str = "", model: str = "", signals: str = "", qua
     if signals == "none":
         return nlp
     signals = resolve_signal_model(signals)
-    nlp.add_pipe("backchannel_attributions", config={"actors_file": actors_file})
+    files = {"actors_file": actors_file, "conflicts_file": conflicts_file}
+    nlp.add_pipe("backchannel_attributions", config=files)
     if signals == "rules":
-        nlp.add_pipe("backchannel_signals", config={"actors_file": actors_file})
+        nlp.add_pipe("backchannel_signals", config=files)
     else:
-        nlp.add_pipe("backchannel_decision", config={"actors_file": actors_file, "model_dir": signals,
-                                                     "quantized": quantized})
+        nlp.add_pipe("backchannel_decision", config={**files, "model_dir": signals, "quantized": quantized})
     return nlp

@@ -8,7 +8,8 @@ no sign that she would", "not ruling out"); hedged, conditional and
 interrogative triggers ("may agree", "if the rebels reject", "whether ...") give
 nothing, because analysts' forecasts and hypotheticals are not positions.
 Channel, sources and ``when`` come from the sentence and from the attribution
-that carries it (``attribution.py``).
+that carries it (``attribution.py``); the conflict, counterpart and role from where
+the article's conflicts place the actor (``DocContext.conflict_fields``).
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def _parties_between(
                     out.append(Signal(
                         actor=mention.actor, stance=stance, topic=topic, channel=base.channel,
                         evidence=base.evidence, terms=[], when=base.when, sources=list(base.sources),
-                        evidence_span=base.evidence_span, confidence=0.55,
+                        evidence_span=base.evidence_span, confidence=0.55, **ctx.conflict_fields(mention.actor),
                     ))
     return out
 
@@ -805,6 +806,7 @@ def _signals_for(
                 sources=[s for s in sources if s != actor],
                 evidence_span=(evidence_start, evidence_end),
                 confidence=confidence,
+                **ctx.conflict_fields(actor),
             )
         )
         out[-1]._welcome = tok.lemma_.lower() in WELCOMING  # type: ignore[attr-defined]

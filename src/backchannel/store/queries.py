@@ -22,7 +22,7 @@ _DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
 
 SIGNAL_COLUMNS = (
     "id, article_id, actor, stance, topic, channel, terms, when_, sources, evidence, evidence_start, "
-    "evidence_end, confidence, extractor_version, origin, date, title, outlet, published, url, superseded_by"
+    "evidence_end, confidence, extractor_version, origin, conflict, counterpart, role, date, title, outlet, published, url, superseded_by"
 )
 # Undated signals last in either direction (SQLite and PostgreSQL put NULLs at opposite ends).
 _ORDER = {
@@ -34,6 +34,12 @@ _ORDER = {
 def valid_date(value: str) -> bool:
     """True for ``YYYY``, ``YYYY-MM`` and ``YYYY-MM-DD`` (what ``when`` and ``published`` hold)."""
     return bool(_DATE.fullmatch(value))
+
+
+def conflict_key(name: str) -> str:
+    """The form conflicts are matched on: case and spacing ignored, and an en or em dash taken as a hyphen
+    ("russia-ukraine war" finds "Russia–Ukraine war"); ``SignalFilter.where`` folds the column the same way."""
+    return " ".join(name.replace("\u2013", "-").replace("\u2014", "-").casefold().split())
 
 
 def actor_key(name: str) -> str:
@@ -55,6 +61,7 @@ class SignalFilter:
     since: str | None = None
     until: str | None = None
     outlet: str | None = None
+    conflict: str | None = None
     include_superseded: bool = False
 
     def values(self) -> dict[str, str | None]:
@@ -64,7 +71,8 @@ class SignalFilter:
     def where(self) -> tuple[str, list[Any]]:
         values = {k: None if v is None else clean(str(v)) for k, v in (
             ("actor", self.actor), ("stance", self.stance), ("topic", self.topic), ("channel", self.channel),
-            ("since", self.since), ("until", self.until), ("outlet", self.outlet))}
+            ("since", self.since), ("until", self.until), ("outlet", self.outlet),
+            ("conflict", self.conflict))}
         clauses: list[str] = []
         params: list[Any] = []
         if not self.include_superseded:
@@ -81,6 +89,9 @@ class SignalFilter:
         if values["outlet"] is not None:
             clauses.append("lower(outlet) = ?")
             params.append(values["outlet"].strip().lower())
+        if values["conflict"] is not None:
+            clauses.append("lower(replace(replace(conflict, '\u2013', '-'), '\u2014', '-')) = ?")
+            params.append(conflict_key(values["conflict"]))
         if values["since"] is not None:
             since = values["since"].strip()
             if not valid_date(since):
@@ -117,6 +128,7 @@ FILTER_HELP: dict[str, str] = {
              "article's)",
     "until": "YYYY, YYYY-MM or YYYY-MM-DD: inclusive upper bound, at its own precision (2025-03 keeps 2025-03-31)",
     "outlet": "the article's outlet (case ignored)",
+    "conflict": "the conflict's name, as signals carry it (case ignored, a hyphen for a dash)",
 }
 
 def signals_sql(flt: SignalFilter, limit: int | None = None, newest_first: bool = False) -> tuple[str, list[Any]]:
@@ -147,6 +159,9 @@ def signal_dict(row: dict[str, Any]) -> dict[str, Any]:
         "evidence": row["evidence"],
         "evidence_span": _span(row["evidence_start"], row["evidence_end"]),
         "confidence": float(row["confidence"]),
+        "conflict": row["conflict"],
+        "counterpart": row["counterpart"],
+        "role": row["role"],
         "extractor_version": row["extractor_version"],
         "origin": row["origin"],
         "date": row["date"] or "",

@@ -129,8 +129,8 @@ INDEXES = Migration("0002_indexes", (
     "CREATE INDEX errors_run ON errors(run_id)",
 ))
 
-# Each actor with its latest current signal (recreated unchanged by ``SIGNAL_ORIGINS``, which rebuilds the
-# signal_view it reads).
+# Each actor with its latest current signal (recreated unchanged by ``SIGNAL_ORIGINS`` and ``SIGNAL_CONFLICTS``,
+# which rebuild the signal_view it reads).
 _ACTOR_VIEW = """CREATE VIEW actor_view AS
     SELECT ac.name, ac.kind, ac.signal_count, l.stance AS latest_stance, l.topic AS latest_topic,
            l.date AS latest_date, l.id AS latest_signal_id, ac.first_seen, ac.last_seen
@@ -209,8 +209,28 @@ SIGNAL_ORIGINS = Migration("0007_signal_origins", (
     _ACTOR_VIEW,
 ))
 
+# Each signal's conflict, counterpart and role (``Signal.conflict`` ...: where the extractor's conflict data
+# placed its actor); rows from before are '' (placed in no conflict) until ``reprocess`` re-extracts them.
+# signal_view shows them, so it and the view reading it are rebuilt.
+SIGNAL_CONFLICTS = Migration("0008_signal_conflicts", (
+    "ALTER TABLE signals ADD COLUMN conflict TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE signals ADD COLUMN counterpart TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE signals ADD COLUMN role TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX signals_conflict ON signals(conflict)",
+    "DROP VIEW actor_view",
+    "DROP VIEW signal_view",
+    """CREATE VIEW signal_view AS
+    SELECT s.id, s.article_id, s.actor, s.stance, s.topic, s.channel, s.terms, s.when_, s.sources,
+           s.evidence, s.evidence_start, s.evidence_end, s.confidence, s.extractor_version, s.origin,
+           s.conflict, s.counterpart, s.role,
+           COALESCE(NULLIF(s.when_, ''), NULLIF(a.published, '')) AS date,
+           a.title, a.outlet, a.published, a.url, a.superseded_by
+    FROM signals s JOIN articles a ON a.id = s.article_id""",
+    _ACTOR_VIEW,
+))
+
 MIGRATIONS: tuple[Migration, ...] = (INITIAL, INDEXES, VIEWS, RUN_OWNERS, CORRECTIONS, ACTOR_COUNTRIES,
-                                     SIGNAL_ORIGINS)
+                                     SIGNAL_ORIGINS, SIGNAL_CONFLICTS)
 
 _MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
 

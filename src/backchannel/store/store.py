@@ -92,8 +92,8 @@ _INSERT_ATTRIBUTION = (
 )
 _INSERT_SIGNAL = (
     "INSERT INTO signals (article_id, position, actor, stance, topic, channel, terms, when_, sources, evidence, "
-    "evidence_start, evidence_end, confidence, extractor_version, origin) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "evidence_start, evidence_end, confidence, extractor_version, origin, conflict, counterpart, role) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_EXTRACTION = (
     "INSERT INTO extractions (article_id, extractor_version, run_id, extracted_at) VALUES (?, ?, ?, ?) "
@@ -293,7 +293,7 @@ class Store:
     def _signal_row(aid: str, position: int, s: Signal, version: str) -> tuple:
         return (aid, position, clean(s.actor), clean(s.stance), clean(s.topic), clean(s.channel), _json(s.terms),
                 clean(s.when), _json(s.sources), clean(s.evidence), *_ends(s.evidence_span), float(s.confidence),
-                version, clean(s.origin))
+                version, clean(s.origin), clean(s.conflict), clean(s.counterpart), clean(s.role))
 
     def _uncount_actors(self, aid: str) -> None:
         """An article's signals stop counting for their actors (superseded, or about to be re-extracted)."""
@@ -354,7 +354,7 @@ class Store:
     def signals(self, limit: int | None = None, newest_first: bool = False, include_superseded: bool = False,
                 **filters: str | None) -> list[dict[str, Any]]:
         """Signals matching every given filter (``SignalFilter``: actor, stance, topic, channel, since,
-        until, outlet), oldest first (undated last).
+        until, outlet, conflict), oldest first (undated last).
 
         ``since``/``until`` (inclusive; ``YYYY[-MM[-DD]]``) apply to the
         signal's ``when``, else its article's ``published``.  ``actor``
@@ -408,6 +408,21 @@ class Store:
         return [{"name": r["name"], "kind": r["kind"], "signals": int(r["signal_count"]),
                  "latest_stance": r["latest_stance"], "latest_topic": r["latest_topic"],
                  "latest_date": r["latest_date"] or "", "latest_signal_id": r["latest_signal_id"]} for r in rows]
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        """The conflicts current signals are placed in, most signals first: name and signal count (what
+        ``--conflict`` can match, and what its "did you mean" offers)."""
+        return [{"name": r["conflict"], "signals": int(r["n"])} for r in self._db.all(
+            "SELECT conflict, COUNT(*) AS n FROM signal_view WHERE superseded_by IS NULL AND conflict <> '' "
+            "GROUP BY conflict ORDER BY COUNT(*) DESC, conflict")]
+
+    def conflict_parties(self) -> list[dict[str, str]]:
+        """Each (actor, conflict, counterpart) of current signals whose actor is a party of the conflict: who
+        faces whom, for the analyses that must never count two opposing parties as one side."""
+        return [{"actor": r["actor"], "conflict": r["conflict"], "counterpart": r["counterpart"]}
+                for r in self._db.all(
+                    "SELECT DISTINCT actor, conflict, counterpart FROM signal_view WHERE superseded_by IS NULL "
+                    "AND role = 'party' AND conflict <> '' AND counterpart <> '' ORDER BY conflict, actor, counterpart")]
 
     def actor_overview(self) -> list[dict[str, Any]]:
         """Actors with current signals, most first: name, kind and signal count, from the counted ``actors``

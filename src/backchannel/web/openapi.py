@@ -13,6 +13,7 @@ from typing import Any
 
 from backchannel import __version__
 from backchannel.analysis.dates import PERIODS
+from backchannel.records import CHANNELS, ROLES, STANCES, TOPICS
 from backchannel.store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, SIGNAL_FILTERS
 from backchannel.web.params import MAX_LIMIT, MAX_TEXT
 
@@ -46,16 +47,39 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}}
 
 
-def _responses(*statuses: int, ok: str = "the page's data") -> dict[str, Any]:
+_STRING = {"type": "string"}
+_SPAN = {"type": ["array", "null"], "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
+#: A stored signal (docs/SCHEMA.md, "Stored signal"), as the search rows and the signal page give it.  Only the
+#: fields whose form a client relies on are typed; the rest are listed for their names.
+SIGNAL = {"type": "object", "required": ["id", "actor", "stance", "topic", "channel", "conflict", "counterpart", "role"],
+          "properties": {
+              "id": {"type": "integer"}, "article_id": _STRING, "actor": _STRING,
+              "stance": {"type": "string", "enum": list(STANCES)}, "topic": {"type": "string", "enum": list(TOPICS)},
+              "channel": {"type": "string", "enum": list(CHANNELS)},
+              "terms": {"type": "array", "items": _STRING}, "when": _STRING,
+              "sources": {"type": "array", "items": _STRING}, "evidence": _STRING, "evidence_span": _SPAN,
+              "confidence": {"type": "number"}, "extractor_version": _STRING, "origin": _STRING,
+              "conflict": {"type": "string", "description": "the conflict's name, '' when the article places none"},
+              "counterpart": {"type": "string", "description": "whom the position is addressed to (the other side)"},
+              "role": {"type": "string", "enum": ["", *ROLES], "description": "the actor's role in the conflict"},
+              "date": _STRING, "title": _STRING, "outlet": _STRING, "published": _STRING, "url": _STRING}}
+SEARCH = {"type": "object", "required": ["signals"], "properties": {
+    "filters": {"type": "object"}, "limit": {"type": "integer"}, "count": {"type": "integer"},
+    "more": {"type": "boolean"}, "signals": {"type": "array", "items": {"$ref": "#/components/schemas/Signal"}}}}
+
+
+def _responses(*statuses: int, ok: str = "the page's data", schema: dict[str, Any] | None = None) -> dict[str, Any]:
     responses: dict[str, Any] = {"200": {"description": ok, "content": {"application/json": {
-        "schema": {"type": "object"}}}}}
+        "schema": schema or {"type": "object"}}}}}
     for status in statuses:
         responses[str(status)] = {"$ref": f"#/components/responses/E{status}"}
     return responses
 
 
-def _get(summary: str, parameters: list[dict[str, Any]], *errors: int) -> dict[str, Any]:
-    return {"get": {"summary": summary, "parameters": parameters, "responses": _responses(*errors, 500)}}
+def _get(summary: str, parameters: list[dict[str, Any]], *errors: int,
+         schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"get": {"summary": summary, "parameters": parameters,
+                    "responses": _responses(*errors, 500, schema=schema)}}
 
 
 def _write(summary: str, parameters: list[dict[str, Any]], body: dict[str, Any], ok: int) -> dict[str, Any]:
@@ -79,7 +103,8 @@ PATHS: dict[str, dict[str, Any]] = {
         [_query("actor", _TEXT, "only this actor"), SINCE, UNTIL,
          _query("period", {"type": "string", "enum": list(PERIODS), "default": "month"}, "comparison period")],
         400),
-    "/search.json": _get("Signals matching every given filter, newest first", SEARCH_PARAMS, 400),
+    "/search.json": _get("Signals matching every given filter, newest first", SEARCH_PARAMS, 400,
+                         schema={"$ref": "#/components/schemas/Search"}),
     "/openapi.json": _get("This description", []),
     "/api/ingest": _write(
         "Fetch one http(s) URL, extract it and store it (private and loopback addresses are refused)", [],
@@ -105,7 +130,7 @@ def spec() -> dict[str, Any]:
                                 "(a .json suffix); every error answers {\"error\": {\"status\", \"message\"}}."},
         "paths": PATHS,
         "components": {
-            "schemas": {"Error": ERROR},
+            "schemas": {"Error": ERROR, "Signal": SIGNAL, "Search": SEARCH},
             "responses": {f"E{status}": {"description": message, "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
                 for status, message in _MESSAGES.items()},

@@ -48,7 +48,7 @@ def brief(s: dict[str, Any] | None) -> dict[str, Any] | None:
     if s is None:
         return None
     return {k: s.get(k) for k in ("id", "date", "actor", "stance", "topic", "channel", "evidence", "outlet",
-                                  "title", "when", "sources")}
+                                  "title", "when", "sources", "conflict", "counterpart", "role")}
 
 
 # ---- overview -------------------------------------------------------------------------------------------

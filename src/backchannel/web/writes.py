@@ -88,7 +88,8 @@ class Ingester:
 
     def __init__(self, extractor: Callable[[], Any] | None = None) -> None:
         """``extractor``: a factory called on the first ingest (``serve`` passes a ``LazyExtractor`` of the
-        user's ``--actors``, ``--all-articles`` and ``--signal-model``); default: the default extractor."""
+        user's ``--actors``, ``--conflicts``, ``--all-articles`` and ``--signal-model``); default: the default
+        extractor."""
         if extractor is None:
             from backchannel.jobs.extractor import ExtractorSpec, LazyExtractor
 
