@@ -19,6 +19,8 @@ Channel = Literal["public", "private", "both", "unknown"]
 SPEAKER_KINDS: tuple[str, ...] = ("named", "anonymous", "outlet", "institution", "document")
 ATTRIBUTION_KINDS: tuple[str, ...] = ("direct", "indirect", "mixed")
 STANCES: tuple[str, ...] = ("open", "refuses", "proposes", "agrees", "urges", "opposes")
+#: Not a stance: the label of a candidate (or a gold/predicted cell of the confusion table) that states none.
+NONE = "none"
 TOPICS: tuple[str, ...] = ("ceasefire", "talks", "deal")
 CHANNELS: tuple[str, ...] = ("public", "private", "both", "unknown")
 #: ``Signal.role``: where the actor stands in the signal's conflict (``nlp/conflicts.py`` decides it).

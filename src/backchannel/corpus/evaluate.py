@@ -25,9 +25,8 @@ from backchannel.evaluation.scoring import (
     alias_match,
     pinpoints,
 )
-from backchannel.records import STANCES
+from backchannel.records import NONE, STANCES
 
-NONE = "none"
 CONFUSION_LABELS: tuple[str, ...] = (*STANCES, NONE)
 
 #: (gold article, extractor output as ``extract --format json`` prints it) for each article.

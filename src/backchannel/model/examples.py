@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backchannel.records import CHANNELS, STANCES, TOPICS
+from backchannel.records import CHANNELS, NONE, STANCES, TOPICS
 
-NONE = "none"
 #: Label orders of the model's three heads; index i of a head's logits is label i.
 STANCE_LABELS: tuple[str, ...] = (NONE, *STANCES)
 TOPIC_LABELS: tuple[str, ...] = TOPICS
