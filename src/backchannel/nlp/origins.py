@@ -58,20 +58,23 @@ _INDEFINITE = frozenset({"a", "an", "one", "two", "three", "four", "five", "six"
                          "anonymous", "senior", "former", "top", "certain", "more", "both"})
 
 
-_DATELINE = re.compile(r"\((?P<o>[A-Z][^()\n]{0,40})\)\s*[-–—:]")
+# at the start of a line: an optional place of capitalised words ("MOSCOW", "KYIV, Ukraine"), the outlet in
+# brackets, a dash
+_DATELINE = re.compile(r"^[ \t]*(?:[A-Z][\w’'/.-]*(?:,?[ \t]+[A-Z][\w’'/.-]*){0,3}[ \t]+)?"
+                       r"\((?P<o>[A-Z][^()\n]{0,40})\)[ \t]*[-–—:]", re.MULTILINE)
 _HEADLINE_TAGS = (
     re.compile(r",\s*(?:the\s+)?(?P<o>[^,]{2,40}?)\s+(?:reports|reported|says|said)\s*[.!]?\s*$", re.IGNORECASE),
     re.compile(r"\s[-–—|]\s*(?P<o>[^-–—|]{2,40}?)\s*$"),
     re.compile(r"\((?P<o>[^()]{2,40})\)\s*$"),
 )
-_DATELINE_REACH = 160  # a dateline opens the article: only its first characters are searched
+_DATELINE_REACH = 300  # a dateline opens the article (or its second line, after a title): only the start is read
 
 
 def wire_of(title: str, text: str) -> str:
     """The canonical outlet of the article's wire tag (dateline or headline, see above), or ``""``.
 
     Only known outlets count: "KYIV (Ukraine) -" or "Talks resume – analysis" is no tag."""
-    found = _DATELINE.search(text.lstrip()[:_DATELINE_REACH])
+    found = _DATELINE.search("\n".join(text.lstrip()[:_DATELINE_REACH].split("\n")[:3]))
     candidates = [found.group("o")] if found else []
     title = " ".join((title or "").split())
     candidates += [m.group("o") for pattern in _HEADLINE_TAGS if (m := pattern.search(title))]
