@@ -370,7 +370,7 @@ def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -
     (else the wire tag), then definite unnamed sources resolved to the ones named before them."""
     own_outlet = (lex.outlet_name(ctx.outlet) or ctx.outlet).lower()
     wire = wire_of(ctx.title, doc_text(ctx.doc))
-    wire = "" if wire.lower() == own_outlet else wire
+    wire = "" if wire.lower() in own_outlet else wire  # "CNN" in "CNN (Web News)": the article's own outlet
     for f in found:
         outer = [
             o for o in found
@@ -523,8 +523,8 @@ def _outlet_meant(ctx: DocContext, tok: Token, lex: Lexicon) -> str | None:
     text = doc_text(ctx.doc)
     mentions = [m for m in _outlet_pattern(lex).finditer(text, 0, tok.idx) if m.group(0)[:1].isupper()]
     outlet = lex.outlet_name(mentions[-1].group(0)) if mentions else wire_of(ctx.title, text)
-    own = lex.outlet_name(ctx.outlet) or ctx.outlet
-    return outlet if outlet and outlet != own else None
+    own = (lex.outlet_name(ctx.outlet) or ctx.outlet).lower()
+    return outlet if outlet and outlet.lower() not in own else None
 
 
 _OUTLET_PATTERNS: dict[int, re.Pattern[str]] = {}

@@ -67,14 +67,15 @@ _HEADLINE_TAGS = (
     re.compile(r"\s[-–—|]\s*(?P<o>[^-–—|]{2,40}?)\s*$"),
     re.compile(r"\((?P<o>[^()]{2,40})\)\s*$"),
 )
-_DATELINE_REACH = 300  # a dateline opens the article (or its second line, after a title): only the start is read
+# a dateline opens the article, after at most a title or a photo caption: only the start is read
+_DATELINE_REACH = 1200
 
 
 def wire_of(title: str, text: str) -> str:
     """The canonical outlet of the article's wire tag (dateline or headline, see above), or ``""``.
 
     Only known outlets count: "KYIV (Ukraine) -" or "Talks resume – analysis" is no tag."""
-    found = _DATELINE.search("\n".join(text.lstrip()[:_DATELINE_REACH].split("\n")[:3]))
+    found = _DATELINE.search(text[:_DATELINE_REACH])
     candidates = [found.group("o")] if found else []
     title = " ".join((title or "").split())
     candidates += [m.group("o") for pattern in _HEADLINE_TAGS if (m := pattern.search(title))]
