@@ -116,6 +116,7 @@ def test_the_sources_may_be_any_unnamed_people_named_before(extract_article):
     ("", "MOSCOW (Reuters) - Talks resumed.", "Reuters"),
     ("", "(AP) — Talks resumed.", "Associated Press"),
     ("", "KYIV, Ukraine (AP) — Talks resumed.", "Associated Press"),
+    ("", "Envoys meet in Geneva on Monday. (AP Photo/Jane Roe)\n\nGENEVA (AP) — Talks resumed.", "Associated Press"),
     ("Putin open to a truce on current lines, Reuters reports", "Talks resumed.", "Reuters"),
     ("Putin open to a truce on current lines – AP", "Talks resumed.", "Associated Press"),
     ("Putin open to a truce on current lines (Reuters)", "Talks resumed.", "Reuters"),
