@@ -106,6 +106,14 @@ def test_a_definite_source_of_another_kind_is_not_resolved(extract_article):
     assert signal.sources == ["the diplomats"] and signal.origin == "Kyiv Independent"
 
 
+def test_a_definite_title_is_a_role_not_a_reference_back(extract_article):
+    text = ("A senior minister told Reuters on Monday that the Kremlin was weighing a pause.\n\n"
+            "The prime minister said Vladimir Putin is open to a ceasefire along the current front line.")
+    assert putin_signals(extract_article(text, "Daily Echo"))[0].sources[0] == "The prime minister"
+    bare = extract_article(text.replace("The prime minister", "The minister"), "Daily Echo")
+    assert putin_signals(bare)[0].sources == ["A senior minister", "Reuters"]
+
+
 def test_the_sources_may_be_any_unnamed_people_named_before(extract_article):
     text = RELAY_AGENCY.replace("According to the officials", "According to the sources")
     signal = putin_signals(extract_article(text, "The Kyiv Independent"))[0]

@@ -31,7 +31,7 @@ from spacy.tokens import Span, Token
 from ..records import Attribution
 from .context import DocContext
 from .lexicon import Lexicon, lexicon
-from .origins import head_word, wire_of
+from .origins import head_word, is_anonymous, wire_of
 from .quotes import Quote
 from .sentindex import doc_text, sent_of
 
@@ -45,6 +45,7 @@ GENERIC_OUTLETS = {"agency", "newspaper", "paper", "broadcaster", "outlet", "pub
                    "wire", "channel", "network", "daily", "website"}
 RELAY_VERBS = {"cite", "quote"}  # "four sources cited by Reuters", "officials quoted by the AP"
 DEFINITE = {"the", "these", "those"}
+NUMBERS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several"}  # "the four sources"
 
 
 @dataclass
@@ -408,9 +409,10 @@ def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -
 
 
 def _resolve_definite_sources(found: list[FoundAttribution], lex: Lexicon) -> None:
-    """"Four sources told Reuters ... According to the sources, ...": a definite unnamed speaker ("the
-    sources", "these officials") is the last one named before it with the same head noun ("the sources"
-    may be any unnamed people), and takes its name and chain; statements nested in it follow."""
+    """"Four sources told Reuters ... According to the sources, ...": a bare definite unnamed speaker ("the
+    sources", "these officials", "the two diplomats") is the last unnamed one (``origins.is_anonymous``)
+    named before it with the same head noun ("the sources" may be any unnamed people), and takes its
+    name and chain; statements nested in it follow."""
     named: list[FoundAttribution] = []  # the unnamed speakers introduced so far, in text order
     for f in found:
         if f.record.speaker_kind != "anonymous":
@@ -418,9 +420,11 @@ def _resolve_definite_sources(found: list[FoundAttribution], lex: Lexicon) -> No
         words = f.speaker_source.split()
         head = head_word(f.speaker_source)
         if not words or words[0].lower() not in DEFINITE:
-            if head in lex.anonymous_heads:
+            if is_anonymous(f.speaker_source):
                 named.append(f)
             continue
+        if head not in lex.anonymous_heads or len(words) > 2 + (words[1].lower() in NUMBERS):
+            continue  # "the prime minister", "the defence officials": a role of its own, not a reference back
         antecedent = next((g for g in reversed(named) if _same_kind(head, head_word(g.speaker_source))), None)
         if antecedent is None:
             continue
