@@ -119,8 +119,8 @@ class Claim:
                 "first_date": self.first_date, "last_date": self.last_date, "signal_ids": list(self.signal_ids),
                 "article_ids": list(self.article_ids), "outlets": list(self.outlets),
                 "origins": [o.to_dict() for o in self.origins], "origin_count": self.origin_count,
-                "corroborated": self.corroborated, "verdict": self.verdict, "evidence": self.evidence, "terms": list(self.terms),
-                "copies": [list(c) for c in self.copies]}
+                "corroborated": self.corroborated, "verdict": self.verdict, "evidence": self.evidence,
+                "terms": list(self.terms), "copies": [list(c) for c in self.copies]}
 
 
 @dataclass

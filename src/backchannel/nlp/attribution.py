@@ -423,7 +423,7 @@ def _resolve_definite_sources(found: list[FoundAttribution], lex: Lexicon) -> No
             if is_anonymous(f.speaker_source):
                 named.append(f)
             continue
-        if head not in lex.anonymous_heads or len(words) > 2 + (words[1].lower() in NUMBERS):
+        if len(words) < 2 or head not in lex.anonymous_heads or len(words) > 2 + (words[1].lower() in NUMBERS):
             continue  # "the prime minister", "the defence officials": a role of its own, not a reference back
         antecedent = next((g for g in reversed(named) if _same_kind(head, head_word(g.speaker_source))), None)
         if antecedent is None:
