@@ -207,11 +207,12 @@ def test_signal_page_highlights_the_evidence_and_shows_chain_and_corroborating_r
     assert re.search(r"a senior Russian official</li>\s*<li>The New York Times</li>", response.text)
     # The echo in another outlet rests on the same origin: one independent origin, not two.
     assert 'data-origins="1"' in response.text and f'href="/signals/{ids["echo"]}"' in response.text
+    assert "Not corroborated." in response.text and "Corroborated." not in response.text
     data = client.get(f"/signals/{ids['private']}.json").json()
     assert data["chain"] == ["a senior Russian official", "The New York Times"]
     assert data["article"]["text"][slice(*data["evidence_bounds"])] == PRIVATE_OPENING
     claim = data["corroboration"]
-    assert claim["origin_count"] == 1 and not claim["corroborated"]
+    assert claim["origin_count"] == 1 and not claim["corroborated"] and claim["verdict"] == "Not corroborated"
     assert sorted(claim["signal_ids"]) == sorted([ids["private"], ids["echo"]])
     assert [r["id"] for r in claim["reports"]] == [ids["echo"]]
 

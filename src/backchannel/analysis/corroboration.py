@@ -27,7 +27,9 @@ Counting independent origins:
   origins are merged (the wire original and the copy that carries it under
   another outlet's name are one report);
 * ``origin_count`` is the number of origins left; a claim is
-  ``corroborated`` when it is at least 2.
+  ``corroborated`` when it is at least 2, however many outlets carry it:
+  a scoop relayed by every paper is still one origin (the chain of
+  sources leads each relay back to it, ``nlp.attribution``).
 
 Memory: signals are streamed in date order and a claim is finished (and its
 origins counted) as soon as the stream is more than ``window_days`` past its
@@ -53,6 +55,8 @@ from backchannel.analysis.similarity import COPY_THRESHOLD, jaccard, resemblance
 from backchannel.store import Store
 
 _COMPARE_RECENT = 8
+CORROBORATED = "Corroborated"
+NOT_CORROBORATED = "Not corroborated"
 
 
 @dataclass
@@ -98,7 +102,13 @@ class Claim:
 
     @property
     def corroborated(self) -> bool:
+        """Two independent origins at least: outlets repeating one origin never corroborate it."""
         return self.origin_count >= 2
+
+    @property
+    def verdict(self) -> str:
+        """The verdict's one wording, which the CLI table and the web page both print."""
+        return CORROBORATED if self.corroborated else NOT_CORROBORATED
 
     @property
     def origin_names(self) -> list[str]:
@@ -109,8 +119,8 @@ class Claim:
                 "first_date": self.first_date, "last_date": self.last_date, "signal_ids": list(self.signal_ids),
                 "article_ids": list(self.article_ids), "outlets": list(self.outlets),
                 "origins": [o.to_dict() for o in self.origins], "origin_count": self.origin_count,
-                "corroborated": self.corroborated, "evidence": self.evidence, "terms": list(self.terms),
-                "copies": [list(c) for c in self.copies]}
+                "corroborated": self.corroborated, "verdict": self.verdict, "evidence": self.evidence,
+                "terms": list(self.terms), "copies": [list(c) for c in self.copies]}
 
 
 @dataclass

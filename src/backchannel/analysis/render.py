@@ -75,9 +75,9 @@ def render_claims(claims: Sequence[Claim], width: int = 140) -> str:
     for c in claims:
         dates = c.first_date if c.first_date == c.last_date else f"{c.first_date}..{c.last_date}"
         rows.append([c.actor, c.stance, c.topic, dates, str(len(c.signal_ids)), str(len(c.outlets)),
-                     str(c.origin_count), "yes" if c.corroborated else "no",
+                     str(c.origin_count), c.verdict,
                      "; ".join(c.origin_names) + " — " + _one_line(c.evidence)])
-    return table(["actor", "stance", "topic", "dates", "signals", "outlets", "origins", "corroborated",
+    return table(["actor", "stance", "topic", "dates", "signals", "outlets", "origins", "verdict",
                   "origins — evidence"], rows, width)
 
 

@@ -9,13 +9,21 @@ Rules over the dependency parse and the quotes found in the raw text:
   gives a direct one; a cue inside a quote between commas ("‘The right
   moment, one of the envoys said, would be ...’") too;
 * "according to X", "quoting X", passive "is said to", "was said to believe";
-* ``via``: "X told the NYT" gives via NYT; a statement inside another one's
-  content inherits its chain; an anonymous or passive statement inherits the
-  outlet the surrounding paragraphs are reporting from.
+* ``via``: "X told the NYT" gives via NYT, and so does "X told the newspaper"
+  when the NYT is the outlet last named before it (else the article's wire
+  tag); "four sources cited by Reuters said" gives via Reuters; a statement
+  inside another one's content inherits its chain; an anonymous or passive
+  statement inherits the outlet the surrounding paragraphs are reporting
+  from, else the article's wire tag ("MOSCOW (Reuters) -", ``origins.wire_of``);
+* "the sources said", "according to the officials": a definite unnamed
+  source is the one named earlier in the article ("four sources told
+  Reuters ... According to the sources, ...") and takes that source's name
+  and chain, so the relay of a scoop still leads back to its outlet.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -23,6 +31,7 @@ from spacy.tokens import Span, Token
 from ..records import Attribution
 from .context import DocContext
 from .lexicon import Lexicon, lexicon
+from .origins import head_word, is_anonymous, wire_of
 from .quotes import Quote
 from .sentindex import doc_text, sent_of
 
@@ -31,6 +40,12 @@ QUOTE_CHARS = "\"'‘’“”«»„"
 CUT_DEPS = {"relcl", "acl", "appos", "advcl", "punct", "cc", "prep_cut"}
 SPEAKER_STOP = {",", "(", "—", "–", ":", ";", "who", "which", "that"}
 AUDIENCE_WORDS = {"reporters", "journalists", "media", "press", "lawmakers", "parliament", "audience", "crowd"}
+# "told the news agency", "told the paper": an outlet named by its kind, meaning the one named before
+GENERIC_OUTLETS = {"agency", "newspaper", "paper", "broadcaster", "outlet", "publication", "magazine", "newswire",
+                   "wire", "channel", "network", "daily", "website"}
+RELAY_VERBS = {"cite", "quote"}  # "four sources cited by Reuters", "officials quoted by the AP"
+DEFINITE = {"the", "these", "those"}
+NUMBERS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "several"}  # "the four sources"
 
 
 @dataclass
@@ -188,7 +203,7 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
         audience.extend(c for c in prep.children if c.dep_ == "pobj")
     for a in audience:
         a_span = doc[a.left_edge.i : a.right_edge.i + 1]
-        outlet = _outlet_in(a_span, lex)
+        outlet = _outlet_in(a_span, lex) or _outlet_meant(ctx, a, lex)
         if outlet:
             via.append(outlet)
         elif a.lower_ in AUDIENCE_WORDS and verb.lemma_ == "tell":
@@ -200,6 +215,7 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
                     outlet = _outlet_in(doc[o.left_edge.i : o.right_edge.i + 1], lex)
                     if outlet:
                         via.append(outlet)
+    via.extend(_relayed_by(subj, lex))
     cue_tokens.sort(key=lambda t: t.i)
     cue_text = " ".join(t.text for t in cue_tokens)
     cue_span = (cue_tokens[0].idx, cue_tokens[-1].idx + len(cue_tokens[-1]))
@@ -223,7 +239,8 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
         # "according to X: ‘...’", "According to a ‘senior official’ who met them last autumn: ‘...’"
         if (len(gap) <= 3 and gap.strip() in ("", ",", ":", ",:")) or (len(gap) <= 120 and gap.rstrip().endswith(":")):
             content = (next_quote.start, next_quote.end)
-            return _make(ctx, speaker_span, "according to", (tok.idx, to.idx + 2), content, "direct", [], tok, lex)
+            return _make(ctx, speaker_span, "according to", (tok.idx, to.idx + 2), content, "direct",
+                         _relayed_by(pobj, lex), tok, lex)
     head = tok.head
     if head is tok or head.i == tok.i:
         return None
@@ -243,7 +260,8 @@ def _according_to(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution
         end_tok = doc[end_tok.i - 1]
     content = (start_tok.idx, end_tok.idx + len(end_tok))
     kind = "mixed" if any(q.start < content[1] and content[0] < q.end for q in ctx.top_quotes) else "indirect"
-    return _make(ctx, speaker_span, "according to", (tok.idx, to.idx + 2), content, kind, [], tok, lex)
+    return _make(ctx, speaker_span, "according to", (tok.idx, to.idx + 2), content, kind, _relayed_by(pobj, lex),
+                 tok, lex)
 
 
 def _quoting(ctx: DocContext, tok: Token, lex: Lexicon) -> FoundAttribution | None:
@@ -349,8 +367,11 @@ def _make(
 
 
 def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -> None:
-    """via chains: nesting inside another attribution's content, then the outlet being reported from."""
+    """via chains: nesting inside another attribution's content, then the outlet being reported from
+    (else the wire tag), then definite unnamed sources resolved to the ones named before them."""
     own_outlet = (lex.outlet_name(ctx.outlet) or ctx.outlet).lower()
+    wire = wire_of(ctx.title, doc_text(ctx.doc))
+    wire = "" if wire.lower() in own_outlet else wire  # "CNN" in "CNN (Web News)": the article's own outlet
     for f in found:
         outer = [
             o for o in found
@@ -374,13 +395,53 @@ def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -
             if lex.outlet_name(f.record.via[-1]):
                 current_outlet = (f.record.via[-1], para)
             continue
-        if current_outlet and para - current_outlet[1] <= 2 and (f.record.speaker_kind == "anonymous" or f.passive):
-            f.record.via = [current_outlet[0]]
+        if f.record.speaker_kind == "anonymous" or f.passive:
+            if current_outlet and para - current_outlet[1] <= 2:
+                f.record.via = [current_outlet[0]]
+            elif wire:
+                f.record.via = [wire]
         if f.record.speaker_kind == "named" and not f.passive:
             current_outlet = None if current_outlet and para - current_outlet[1] > 0 else current_outlet
+    _resolve_definite_sources(found, lex)
     for f in found:
         if f.record.via and f.record.via[0] == f.speaker_source:
             f.record.via = f.record.via[1:]
+
+
+def _resolve_definite_sources(found: list[FoundAttribution], lex: Lexicon) -> None:
+    """"Four sources told Reuters ... According to the sources, ...": a bare definite unnamed speaker ("the
+    sources", "these officials", "the two diplomats") is the last unnamed one (``origins.is_anonymous``)
+    named before it with the same head noun ("the sources" may be any unnamed people), and takes its
+    name and chain; statements nested in it follow."""
+    named: list[FoundAttribution] = []  # the unnamed speakers introduced so far, in text order
+    for f in found:
+        if f.record.speaker_kind != "anonymous":
+            continue
+        words = f.speaker_source.split()
+        head = head_word(f.speaker_source)
+        if not words or words[0].lower() not in DEFINITE:
+            if is_anonymous(f.speaker_source):
+                named.append(f)
+            continue
+        if len(words) < 2 or head not in lex.anonymous_heads or len(words) > 2 + (words[1].lower() in NUMBERS):
+            continue  # "the prime minister", "the defence officials": a role of its own, not a reference back
+        antecedent = next((g for g in reversed(named) if _same_kind(head, head_word(g.speaker_source))), None)
+        if antecedent is None:
+            continue
+        old = f.speaker_source
+        f.speaker_source = antecedent.speaker_source
+        f.record.via = list(antecedent.record.via)
+        for h in found:
+            if h is not f and f.content_start <= h.cue_char < f.content_end and old in h.record.via:
+                at = h.record.via.index(old)
+                h.record.via = list(dict.fromkeys([*h.record.via[:at], *f.sources]))
+
+
+def _same_kind(head: str, earlier: str) -> bool:
+    """Can a definite "the <head>" refer back to an earlier "<earlier>"?  Same noun, either number."""
+    if head in ("source", "sources"):
+        return True
+    return head.rstrip("s") == earlier.rstrip("s")
 
 
 def _dedupe(found: list[FoundAttribution]) -> list[FoundAttribution]:
@@ -443,6 +504,44 @@ def _speaker_span(tok: Token) -> Span:
     if start >= end:
         return doc[tok.i : tok.i + 1]
     return doc[start:end]
+
+
+def _relayed_by(tok: Token, lex: Lexicon) -> list[str]:
+    """"four Russian sources cited by Reuters": the outlets that relayed a speaker, named in a participle
+    on it (the speaker span stops before it)."""
+    outlets = []
+    for acl in (c for c in tok.children if c.dep_ == "acl" and c.lemma_ in RELAY_VERBS):
+        for agent in (c for c in acl.children if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by")):
+            for pobj in (c for c in agent.children if c.dep_ == "pobj"):
+                outlet = _outlet_in(tok.doc[pobj.left_edge.i : pobj.right_edge.i + 1], lex)
+                if outlet:
+                    outlets.append(outlet)
+    return outlets
+
+
+def _outlet_meant(ctx: DocContext, tok: Token, lex: Lexicon) -> str | None:
+    """"told the news agency": the outlet last named before it in the article, else the wire tag; None
+    when the phrase is no outlet named by its kind, or means the article's own outlet (never in a chain)."""
+    if tok.lemma_.lower() not in GENERIC_OUTLETS or not any(c.lower_ in DEFINITE for c in tok.children):
+        return None
+    text = doc_text(ctx.doc)
+    mentions = [m for m in _outlet_pattern(lex).finditer(text, 0, tok.idx) if m.group(0)[:1].isupper()]
+    outlet = lex.outlet_name(mentions[-1].group(0)) if mentions else wire_of(ctx.title, text)
+    own = (lex.outlet_name(ctx.outlet) or ctx.outlet).lower()
+    return outlet if outlet and outlet.lower() not in own else None
+
+
+_OUTLET_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _outlet_pattern(lex: Lexicon) -> re.Pattern[str]:
+    """Any outlet name or alias of the lexicon as whole words (longest first), case-insensitive."""
+    key = id(lex.outlet_aliases)
+    if key not in _OUTLET_PATTERNS:
+        names = sorted(lex.outlet_aliases, key=len, reverse=True)
+        body = "|".join(re.escape(n).replace("'", "['’]") for n in names)
+        _OUTLET_PATTERNS[key] = re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.IGNORECASE)
+    return _OUTLET_PATTERNS[key]
 
 
 OBJECT_CUES = {"accuse", "deny", "report", "describe", "urge", "claim", "demand", "allege", "acknowledge", "admit"}

@@ -25,10 +25,10 @@ from .candidates import find_candidates
 from .conflicts import ConflictRegistry
 from .context import DocContext
 from .decision import decide, explain, to_signals
-from .origins import origin_name
+from .origins import origins_of
 from .registry import ActorRegistry
 from .scope import is_about_war
-from .sentindex import forget
+from .sentindex import doc_text, forget
 from .signals import extract_signals
 
 #: A data registry a user's file extends (``ActorRegistry``, ``ConflictRegistry``: ``default``, ``from_file``,
@@ -115,7 +115,7 @@ class SignalComponent:
             "attributions": [f.record.to_dict() for f in attributions],
             "signals": [s.to_dict() for s in signals],
             "actors": actor_infos(self.registry, signals),
-            "origins": [origin_name(s.sources, ctx.outlet, self.registry) for s in signals],
+            "origins": origins_of((s.sources for s in signals), ctx.outlet, ctx.title, doc_text(doc), self.registry),
         }
         doc._.bc_found = None  # drop the working objects: the Doc must stay serialisable
         forget(doc)
@@ -157,7 +157,7 @@ class DecisionComponent:
             "signals": [s.to_dict() for s in signals],
             "explanations": [explain(d, s) for d, s in zip(decisions, signals, strict=True)],
             "actors": actor_infos(self.registry, signals),
-            "origins": [origin_name(s.sources, ctx.outlet, self.registry) for s in signals],
+            "origins": origins_of((s.sources for s in signals), ctx.outlet, ctx.title, doc_text(doc), self.registry),
         }
         doc._.bc_found = None
         forget(doc)

@@ -32,12 +32,19 @@ diplomat, ...) while the phrase is indefinite or plural ("a"/"two"/"some"
 minister" names one person and is not anonymous; "a foreign minister" is.
 The test comes before the actor registry, which would read "a senior Russian
 official" as Russia.
+
+A wire tag says the whole article is another outlet's report: a dateline
+("MOSCOW (Reuters) -", "(AP) —") or a headline ending ", Reuters reports",
+"– AP" or "(Reuters)".  The tagged outlet (``wire_of``) is a link of every
+chain of the article, between the article's own sources and the outlet that
+published it: a relayed wire story that names no source of its own has the
+wire, not the relaying paper, as its origin.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from .lexicon import lexicon
@@ -49,6 +56,46 @@ _STOP_AT = frozenset({"familiar", "close", "closest", "with", "in", "from", "of"
 _INDEFINITE = frozenset({"a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
                          "several", "some", "many", "few", "multiple", "numerous", "various", "other", "unnamed",
                          "anonymous", "senior", "former", "top", "certain", "more", "both"})
+
+
+# at the start of a line: an optional place of capitalised words ("MOSCOW", "KYIV, Ukraine"), the outlet in
+# brackets, a dash
+_DATELINE = re.compile(r"^[ \t]*(?:[A-Z][\w’'/.-]*(?:,?[ \t]+[A-Z][\w’'/.-]*){0,3}[ \t]+)?"
+                       r"\((?P<o>[A-Z][^()\n]{0,40})\)[ \t]*[-–—:]", re.MULTILINE)
+_HEADLINE_TAGS = (
+    re.compile(r",\s*(?:the\s+)?(?P<o>[^,]{2,40}?)\s+(?:reports|reported|says|said)\s*[.!]?\s*$", re.IGNORECASE),
+    re.compile(r"\s[-–—|]\s*(?P<o>[^-–—|]{2,40}?)\s*$"),
+    re.compile(r"\((?P<o>[^()]{2,40})\)\s*$"),
+)
+# a dateline opens the article, after at most a title or a photo caption: only the start is read
+_DATELINE_REACH = 1200
+
+
+def wire_of(title: str, text: str) -> str:
+    """The canonical outlet of the article's wire tag (dateline or headline, see above), or ``""``.
+
+    Only known outlets count: "KYIV (Ukraine) -" or "Talks resume – analysis" is no tag."""
+    found = _DATELINE.search(text[:_DATELINE_REACH])
+    candidates = [found.group("o")] if found else []
+    title = " ".join((title or "").split())
+    candidates += [m.group("o") for pattern in _HEADLINE_TAGS if (m := pattern.search(title))]
+    for candidate in candidates:
+        outlet = lexicon().outlet_name(candidate.strip())
+        if outlet:
+            return outlet
+    return ""
+
+
+def head_word(source: str) -> str:
+    """The head noun of a source phrase: its last word before "familiar", "with", "of", ... (casefolded,
+    without a possessive "'s"); ``""`` for an empty phrase."""
+    words = _WORD.findall(" ".join(source.split()))
+    head_words: list[str] = []
+    for i, w in enumerate(words):
+        if i > 0 and w.casefold() in _STOP_AT:
+            break
+        head_words.append(w)
+    return re.sub(r"['’]s$", "", head_words[-1].casefold()) if head_words else ""
 
 
 def canonical(name: str, registry: ActorRegistry) -> str:
@@ -69,27 +116,27 @@ def is_anonymous(source: str) -> bool:
         return True
     if lexicon().outlet_name(text):
         return False
-    words = _WORD.findall(text)
-    head_words: list[str] = []
-    for i, w in enumerate(words):
-        if i > 0 and w.casefold() in _STOP_AT:
-            break
-        head_words.append(w)
-    if not head_words:
-        return False
-    head = re.sub(r"['’]s$", "", head_words[-1].casefold())
+    head = head_word(text)
     heads = lexicon().anonymous_heads
     if head not in heads:
         return False
-    first = head_words[0].casefold()
+    first = _WORD.findall(text)[0].casefold()
     plural = head.endswith("s") and head[:-1] in heads
     return first in _INDEFINITE or plural or text == text.casefold()
 
 
-def origin_name(sources: Sequence[str], outlet: str, registry: ActorRegistry) -> str:
-    """The canonical name of the innermost identifiable link of ``sources`` then ``outlet``; ``""`` if none."""
-    for link in (*sources, outlet):
+def origin_name(sources: Sequence[str], outlet: str, registry: ActorRegistry, wire: str = "") -> str:
+    """The canonical name of the innermost identifiable link of ``sources``, then the article's ``wire``
+    tag (``wire_of``), then ``outlet``; ``""`` if none."""
+    for link in (*sources, wire, outlet):
         link = " ".join((link or "").split())
         if link and not is_anonymous(link):
             return canonical(link, registry)
     return ""
+
+
+def origins_of(chains: Iterable[Sequence[str]], outlet: str, title: str, text: str,
+               registry: ActorRegistry) -> list[str]:
+    """``origin_name`` of each chain of sources of one article, with the article's wire tag read once."""
+    wire = wire_of(title, text)
+    return [origin_name(chain, outlet, registry, wire) for chain in chains]
