@@ -30,9 +30,10 @@ repository), so that our ``event_type`` is what a user converting our
   settlement but a de-escalation, and CAMEO has a code for exactly that:
   0356 "Express intent to de-escalate military engagement" (the same family
   as 0871 "Declare truce, ceasefire", used for ``agrees``).  The ceasefire row
-  therefore uses the 0x56/1246 "de-escalate" codes throughout rather than
-  037/027/127; this is a deliberate reading of the codebook, and the one
-  place where another coder might reasonably differ.
+  therefore uses the 0x56/1246 "de-escalate" codes for ``open``, ``proposes``,
+  ``urges`` and ``refuses`` rather than 037/027/127 (``agrees`` and ``opposes``
+  below); this is a deliberate reading of the codebook, and the one place
+  where another coder might reasonably differ.
 * ``agrees``: talks 046 "Engage in negotiation" (CONSULT); a ceasefire 0871
   (RETREAT, mode ``ceasefire`` in the crosswalk, although the PLOVER manual's
   prose would call a *declared* but not yet observed truce CONCEDE); a deal
