@@ -188,7 +188,7 @@ def test_timeline_orders_by_when_else_article_date_and_keeps_provenance(store):
 
     text = " ".join(render_timeline(points, width=100).split())  # wrapped lines re-joined
     assert "Putin told reporters Russia was ready for talks with Kyiv." in text
-    assert "Kremlin spokesman Dmitry Peskov < TASS" in text and "trend: mixed" in text
+    assert "Kremlin spokesman Dmitry Peskov → TASS" in text and "trend: mixed" in text
 
 
 def test_timeline_group_state_adds_the_state_and_its_officials(store):

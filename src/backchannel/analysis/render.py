@@ -17,6 +17,7 @@ from backchannel.analysis.corroboration import Claim
 from backchannel.analysis.divergence import Divergence
 from backchannel.analysis.points import TimelinePoint, point_order
 from backchannel.analysis.timeline import trend
+from backchannel.chains import chain_text
 
 
 def _one_line(text: object) -> str:
@@ -46,7 +47,7 @@ def render_timeline(points: Sequence[TimelinePoint], width: int = 140) -> str:
     if not points:
         return "No signals.\n"
     rows = [[str(p.signal_id), p.date or "-", p.actor, p.stance, p.topic, p.channel,
-             " < ".join(p.chain) or "-", _one_line(p.evidence)] for p in sorted(points, key=point_order)]
+             chain_text(p.chain, "-"), _one_line(p.evidence)] for p in sorted(points, key=point_order)]
     out = table(["id", "date", "actor", "stance", "topic", "channel", "source chain", "evidence"], rows, width)
     return out + f"\ntrend: {trend(points)}\n"
 
@@ -59,7 +60,7 @@ def render_divergences(items: Sequence[Divergence], width: int = 140) -> str:
     for d in items:
         topic = f" [{d.topic}]" if d.topic else ""
         heading = f"{d.actor} — {d.period}{topic}: {d.kind}"
-        rows = [[side, str(p.signal_id), p.date or "-", p.stance, p.topic, " < ".join(p.chain) or "-",
+        rows = [[side, str(p.signal_id), p.date or "-", p.stance, p.topic, chain_text(p.chain, "-"),
                  _one_line(p.evidence)]
                 for side, points in (("public", d.public), ("private", d.private)) for p in points]
         blocks.append(heading + "\n" + table(["side", "id", "date", "stance", "topic", "source chain",
