@@ -152,7 +152,7 @@ def plot_timeline(points: Sequence[TimelinePoint], path: str | Path, title: str 
                     textcoords="offset points", fontsize="x-small", color="#343a40", zorder=4)
     scores = [p.score for p in dated]
     running = [sum(scores[max(0, i - 4): i + 1]) / len(scores[max(0, i - 4): i + 1]) for i in range(len(scores))]
-    ax.plot(xs, running, color="#495057", linewidth=1.2, zorder=2, label="mean of the last five")
+    ax.plot(xs, running, color="#495057", linewidth=1.2, zorder=2)
     lane_list = lanes()
     ax.set_yticks([score for score, _ in lane_list], labels=[label for _, label in lane_list])
     ax.set_ylim(-1.5, 1.5)
@@ -162,8 +162,10 @@ def plot_timeline(points: Sequence[TimelinePoint], path: str | Path, title: str 
     ax.set_title(title or f"{dated[0].actor}: {trend(points)}{note}")
     ax.set_ylabel("stance")
     handles = [Line2D([], [], linestyle="", marker=m, color="#495057", label=c) for c, m in _CHANNEL_MARKERS.items()]
-    ax.legend(handles=handles, title="channel", loc="upper left", fontsize="small", title_fontsize="small",
-              frameon=False, ncols=4)
+    handles.append(Line2D([], [], color="#495057", linewidth=1.2, label="mean of\nthe last five"))
+    ax.legend(handles=handles, title="channel", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+              title_fontsize="small", frameon=False)  # beside the plot, never over a lane
+    ax.margins(x=0.12)  # room for the last point's label
     fig.autofmt_xdate()
     fig.tight_layout()
     target = Path(path)
