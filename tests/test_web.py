@@ -463,7 +463,8 @@ def test_openapi_lists_every_json_route_and_its_parameters(client):
             served[route.path.replace("{name:path}", "{name}")] = {m.lower() for m in route.methods} - {"head"}
     assert served and all(documented.get(path, set()) >= methods for path, methods in served.items()), served
     names = {p["name"] for p in spec["paths"]["/search.json"]["get"]["parameters"]}
-    assert names == {"actor", "stance", "channel", "topic", "since", "until", "outlet", "conflict", "limit"}
+    assert names == {"actor", "stance", "channel", "topic", "since", "until", "outlet", "conflict", "text", "confidence",
+                     "sort", "cursor", "limit"}
     names = {p["name"] for p in spec["paths"]["/divergence.json"]["get"]["parameters"]}
     assert names == {"actor", "since", "until", "period"}
     assert {p["name"] for p in spec["paths"]["/actors/{name}.json"]["get"]["parameters"]} == {"name", "since", "until"}
