@@ -119,8 +119,9 @@ CLAIM = _object({"id": _INT, "actor": _STRING, "actors": _STRINGS, "stance": _SI
                  "origins": {"type": "array", "items": _ref("Origin")}, "origin_count": _INT,
                  "corroborated": {"type": "boolean"}, "verdict": {"type": "string"}, "evidence": _STRING,
                  "terms": _STRINGS, "copies": {"type": "array", "items": _STRINGS}},
-                {"reports": {"type": "array", "items": {"allOf": [_ref("SignalBrief")], "type": "object"}}},
-                closed=False)
+                {"reports": {"type": "array", "description": "on a signal's page: the claim's other signals",
+                             "items": _object({**{name: _SIGNAL_FIELDS[name] for name in _BRIEF_NAMES},
+                                               "origin": _STRING, "url": _NULLABLE_STRING})}})
 _FILTERS = {"type": "object", "description": "the filters applied (a list for a repeated one)",
             "additionalProperties": {"type": ["string", "number", "array", "null"], "items": _STRING}}
 SEARCH = _object({"filters": _FILTERS, "sort": {"type": "string", "enum": list(SORTS)}, "limit": _INT,
