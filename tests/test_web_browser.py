@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from browser_env import new_page, screenshot, serve
+from browser_env import PHONE, horizontal_overflow, new_page, screenshot, serve
 from test_web import HOSTILE_EVIDENCE, PRIVATE_OPENING, fill_store
 
 
@@ -76,3 +76,71 @@ def test_hostile_text_never_runs_in_the_browser(site, page):
     assert page.locator("main img, main script").count() == 0
     page.wait_for_timeout(200)
     assert page.dialogs == []
+
+
+def test_corroboration_page_shows_a_relayed_report_as_one_origin(site, page):
+    base, ids = site
+    page.goto(base + "/")
+    page.get_by_role("link", name="Corroboration", exact=True).click()
+    page.wait_for_url("**/corroboration")
+    page.locator("input[name=actor]").fill("Vladimir Putin")
+    page.locator("select[name=stance]").select_option("open")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/corroboration?*stance=open*")
+    claim = page.locator("section.claim")
+    assert claim.count() == 1
+    assert claim.get_attribute("data-origins") == "1"
+    assert claim.locator(".verdict").inner_text() == "Not corroborated."
+    assert "Reported by 2 outlets in 2 articles" in claim.inner_text()
+    links = claim.locator(".origins-list a")
+    assert sorted(links.nth(i).get_attribute("href") for i in range(links.count())) == sorted(
+        [f"/signals/{ids['private']}", f"/signals/{ids['echo']}"])
+    screenshot(page, "web-corroboration")
+    links.first.click()
+    page.wait_for_url("**/signals/*")
+    assert page.locator(".corroboration .verdict").inner_text() == "Not corroborated."
+    assert page.dialogs == []
+
+
+def test_search_pages_follow_the_cursor_without_duplicates_or_gaps(site, page):
+    base, _ = site
+    every = page.request.get(base + "/search.json").json()
+    expected = [s["id"] for s in every["signals"]]
+    page.goto(base + "/search?limit=2")
+    seen, pages = [], 0
+    while True:
+        pages += 1
+        rows = page.locator("table.signals tbody tr")
+        seen += [int(rows.nth(i).get_attribute("data-signal")) for i in range(rows.count())]
+        assert page.locator(".total").get_attribute("data-total") == str(len(expected))
+        following = page.locator("nav.pager a.next")
+        if following.count() == 0:
+            break
+        if pages == 2:
+            screenshot(page, "web-search-page-2")
+        following.click()
+        page.wait_for_url("**cursor=*")
+        assert page.locator("nav.pager a.first").count() == 1
+    assert seen == expected and len(set(seen)) == len(seen)
+    assert pages == 3
+
+
+def test_every_page_fits_a_phone_width_without_horizontal_scroll(site, browser):
+    base, ids = site
+    with new_page(browser, viewport=PHONE) as phone:
+        for name, path in [("overview", "/"), ("actor", "/actors/Vladimir%20Putin"),
+                           ("signal", f"/signals/{ids['private']}"), ("search", "/search"),
+                           ("corroboration", "/corroboration"), ("divergence", "/divergence"), ("docs", "/docs")]:
+            phone.goto(base + path)
+            assert phone.evaluate("window.innerWidth") == PHONE["width"]
+            assert horizontal_overflow(phone) <= 0, f"{path} scrolls sideways at {PHONE['width']} px"
+            if name in ("overview", "search", "signal"):
+                screenshot(phone, f"web-phone-{name}")
+        phone.goto(base + "/search")  # the stacked cards still name their columns
+        first = phone.locator("table.signals tbody tr").first
+        assert first.locator("td[data-label=evidence]").is_visible()
+        label = first.locator("td[data-label=actor]").evaluate("td => getComputedStyle(td, '::before').content")
+        assert label == '"actor"'
+        chart_phone = phone.goto(base + "/actors/Vladimir%20Putin")
+        assert chart_phone.ok and phone.locator("svg#timeline").bounding_box()["width"] <= PHONE["width"]
+        assert phone.dialogs == []
