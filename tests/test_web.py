@@ -615,6 +615,8 @@ def test_every_endpoint_refuses_a_parameter_it_does_not_take(client, ids, path):
     assert_error(client.get(f"/signals/{ids['private']}.json?since=2025"), 400)
     if path.startswith(("/divergence", "/actors/")):
         assert "given 2 times" in assert_error(client.get(f"{path}?since=2025&since=2024"), 400)["message"]
+    if path.startswith(("/divergence", "/corroboration")):  # one actor there: a second is refused, not dropped
+        assert "actor: given 2 times" in assert_error(client.get(f"{path}?actor=Putin&actor=Hamas"), 400)["message"]
 
 
 # ---- corroboration, conflicts, actors ---------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
 
     def query(request: Request, path: str) -> QueryParams:
         """The request's query, refused (400) unless every name is one the route at ``path`` documents."""
-        return params.strict(request.query_params, openapi.query_names(path))
+        return params.strict(request.query_params, openapi.query_names(path), openapi.repeatable(path))
 
     def _overview(request: Request) -> dict[str, Any]:
         query(request, "/index.json")

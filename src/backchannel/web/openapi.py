@@ -243,10 +243,19 @@ PATHS: dict[str, dict[str, Any]] = {
 }
 
 
+def _query_params(path: str) -> list[dict[str, Any]]:
+    operation = next(iter(PATHS[path].values()))
+    return [p for p in operation["parameters"] if p["in"] == "query"]
+
+
 def query_names(path: str) -> frozenset[str]:
     """The query parameters the route at ``path`` (its JSON twin's path) takes: all the others are refused."""
-    operation = next(iter(PATHS[path].values()))
-    return frozenset(p["name"] for p in operation["parameters"] if p["in"] == "query")
+    return frozenset(p["name"] for p in _query_params(path))
+
+
+def repeatable(path: str) -> frozenset[str]:
+    """Those of them that may be given several times (an array, ``explode``): any other repeated is refused."""
+    return frozenset(p["name"] for p in _query_params(path) if p.get("explode"))
 
 
 _MESSAGES = {400: "invalid parameter or body", 401: "no bearer token", 403: "wrong token, or the server is read-only",

@@ -8,10 +8,11 @@ a date of ``2025-13``) from ever looking like a server fault.
 Strict on purpose: a parameter the endpoint does not take is a 400 naming it
 (a typo such as ``?stnace=open`` would otherwise answer every signal as if
 filtered), a parameter given twice is a 400 unless it is one of the store's
-``MULTI_FILTERS`` (where repeating it means "any of these"), and a date must
-name a real day.  Which names an endpoint takes is read from its OpenAPI
-description (``openapi.query_names``), so the document and the check are one
-list.
+``MULTI_FILTERS`` (where repeating it means "any of these") and the endpoint's
+description says it repeats, and a date must name a real day.  Which names an
+endpoint takes, and which repeat, is read from its OpenAPI description
+(``openapi.query_names``, ``openapi.repeatable``), so the document and the
+check are one list.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ MAX_LIMIT = 1000
 _NUMBER = re.compile(r"[0-9]{1,18}")  # ASCII digits only: str.isdigit() accepts "²", which int() refuses
 
 
-def strict(query: QueryParams, allowed: Collection[str], multi: Collection[str] = MULTI_FILTERS) -> QueryParams:
+def strict(query: QueryParams, allowed: Collection[str], multi: Collection[str] = ()) -> QueryParams:
     """``query`` when every name is one the endpoint takes, each given once (``multi`` ones any number of times)."""
     unknown = [name for name in dict.fromkeys(query.keys()) if name not in allowed]
     if unknown:
