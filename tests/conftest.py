@@ -34,3 +34,12 @@ def extract(rules_extractor: Extractor):
         return everything.extract(Article(text=text, published=published, outlet=outlet, title=title))
 
     return run
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the browser tests (``browser_env``): skipped without one, failed under CI=true."""
+    from browser_env import chromium
+
+    with chromium() as launched:
+        yield launched

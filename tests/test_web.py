@@ -6,6 +6,7 @@ whole file runs in seconds.  ``fill_store`` is also used by the browser tests.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
@@ -462,7 +463,8 @@ def test_openapi_lists_every_json_route_and_its_parameters(client):
             served[route.path.replace("{name:path}", "{name}")] = {m.lower() for m in route.methods} - {"head"}
     assert served and all(documented.get(path, set()) >= methods for path, methods in served.items()), served
     names = {p["name"] for p in spec["paths"]["/search.json"]["get"]["parameters"]}
-    assert names == {"actor", "stance", "channel", "topic", "since", "until", "outlet", "conflict", "limit"}
+    assert names == {"actor", "stance", "channel", "topic", "since", "until", "outlet", "conflict", "text", "confidence",
+                     "sort", "cursor", "limit"}
     names = {p["name"] for p in spec["paths"]["/divergence.json"]["get"]["parameters"]}
     assert names == {"actor", "since", "until", "period"}
     assert {p["name"] for p in spec["paths"]["/actors/{name}.json"]["get"]["parameters"]} == {"name", "since", "until"}
@@ -496,3 +498,236 @@ def test_a_very_busy_actor_shows_its_latest_signals_and_says_so(client, ids, mon
     assert "the latest 2 signals" in client.get("/actors/Vladimir%20Putin").text
     monkeypatch.setattr(pages, "MAX_POINTS", 50)
     assert client.get("/actors/Vladimir%20Putin.json").json()["truncated"] is False
+
+
+# ---- search: words, several values, confidence, sorts, cursor pages, CSV ------------------------------------------
+def _ids(rows):
+    return [r["id"] for r in rows]
+
+
+def _pages(client, url: str, cursor: str | None = None) -> tuple[list[int], int]:
+    """Every id of a search by following ``next`` (from ``cursor``) to the end; and how many pages it took."""
+    ids, pages = [], 0
+    while True:
+        page = client.get(url + (f"&cursor={cursor}" if cursor else "")).json()
+        ids += _ids(page["signals"])
+        pages += 1
+        cursor = page["next"]
+        assert page["more"] is (cursor is not None)
+        if cursor is None:
+            return ids, pages
+
+
+def test_search_pages_by_cursor_cover_every_row_once_even_with_inserts_between_pages(client, db, ids):
+    every = _ids(client.get("/search.json").json()["signals"])
+    assert every == [ids["hostile"], ids["echo"], ids["private"], ids["refusal"], ids["zelensky"]]  # newest first
+    paged, pages = _pages(client, "/search.json?limit=2")
+    assert paged == every and pages == 3
+    oldest, _ = _pages(client, "/search.json?limit=2&sort=oldest")
+    assert oldest == [ids["zelensky"], ids["refusal"], ids["private"], ids["echo"], ids["hostile"]]
+
+    first = client.get("/search.json?limit=2").json()
+    with open_store(db[0]) as store:  # a newer signal arrives while the analyst reads page one
+        store.save(_result(f"Late\n\n{ZELENSKY}", "Late Desk", "2025-05-01", "https://late.example/",
+                           [("Volodymyr Zelensky", "open", "ceasefire", "public", ZELENSKY, "2025-05-01", [])]),
+                   None, "test")
+    rest, _ = _pages(client, "/search.json?limit=2", first["next"])
+    assert _ids(first["signals"]) + rest == every  # no duplicate, no gap
+    assert client.get("/search.json").json()["total"] == 6
+
+
+def test_search_by_words_several_values_and_a_confidence_floor(client, db, ids):
+    assert _ids(client.get("/search.json?text=FRONT%20lines").json()["signals"]) == [ids["echo"], ids["private"]]
+    assert _ids(client.get("/search.json?text=front%20Zelensky").json()["signals"]) == []
+    both = client.get("/search.json?stance=refuses&stance=open&actor=Putin&actor=Zelensky").json()
+    assert both["filters"]["stance"] == ["refuses", "open"]
+    assert sorted(_ids(both["signals"])) == sorted([ids["refusal"], ids["private"], ids["echo"], ids["zelensky"]])
+    with open_store(db[0]) as store:
+        text = "Sure\n\nHamas said it accepted the truce, its negotiators confirmed."
+        sure = builders.signal(text, text.split("\n\n")[1], "Hamas", "agrees", "ceasefire", when="2025-01-05",
+                               confidence=0.97)
+        store.save(builders.result(text, (), [sure], outlet="Gaza Desk", published="2025-01-05",
+                                   url="https://gaza.example/"), None, "test")
+    confident = client.get("/search.json?confidence=0.9").json()["signals"]
+    assert [r["evidence"] for r in confident] == [sure.evidence]
+    assert client.get("/search.json?sort=confidence").json()["signals"][0]["evidence"] == sure.evidence
+    page = client.get("/search?text=front&confidence=0.5&sort=oldest").text
+    assert 'name="text" value="front"' in page and 'name="confidence" value="0.5"' in page
+    assert '<option value="oldest" selected>' in page
+
+
+def test_the_search_page_links_its_next_page_and_the_csv_of_its_filter(client, ids):
+    page = client.get("/search?limit=2&stance=open").text
+    nexts = [a["href"] for t, a in parse(page).tags if t == "a" and a.get("rel") == "next"]
+    assert len(nexts) == 1 and "stance=open" in nexts[0] and "cursor=" in nexts[0]
+    second = client.get(nexts[0].replace("&amp;", "&")).text
+    assert str(ids["zelensky"]) in re.findall(r'data-signal="(\d+)"', second)
+    assert not [a for t, a in parse(second).tags if t == "a" and a.get("rel") == "next"]  # the last page
+    csv_links = [a["href"] for t, a in parse(page).tags if t == "a" and "csv" in (a.get("class") or "")]
+    assert csv_links == ["/search.csv?stance=open"]
+
+
+def test_the_csv_download_is_the_exports_csv_of_the_same_filter(client, db):
+    import io
+
+    from backchannel.cli.export import export_signals
+
+    for query, filters in (("actor=Putin&channel=private", {"actor": "Putin", "channel": "private"}),
+                           ("text=front&stance=open&stance=refuses", {"text": "front", "stance": ("open", "refuses")}),
+                           ("", {})):
+        response = client.get(f"/search.csv?{query}")
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+        expected = io.StringIO()
+        with open_store(db[0]) as store:
+            written = export_signals(store, "csv", expected, **filters)
+        assert response.text.replace("\r\n", "\n") == expected.getvalue().replace("\r\n", "\n")
+        assert response.text.count("\n") == written + 1  # header + rows (no evidence here spans lines)
+    assert_error(client.get("/search.csv?cursor=x"), 400)  # a download has no pages
+
+
+@pytest.mark.parametrize("query, message", [
+    ("stnace=open", "unknown parameter 'stnace'"),
+    ("since=2025-02-30", "not a real date"),
+    ("until=2025-04-31", "not a real date"),
+    ("since=2025-13", "not a real date"),
+    ("since=2025&since=2024", "since: given 2 times"),
+    ("limit=5&limit=6", "limit: given 2 times"),
+    ("stance=open&stance=maybe", "stance: 'maybe' is not one of"),
+    ("confidence=high", "confidence: 'high' is not a number"),
+    ("confidence=2", "confidence: '2' is not a number from 0 to 1"),
+    ("sort=random", "sort: 'random' is not one of"),
+    ("cursor=bm90IG91cnM", "cursor: not a cursor"),
+    ("cursor=WyJvbGRlc3QiLFswLCIyMDI1LTAzLTA5IiwxXV0", "cursor: made for sort=oldest, not sort=newest"),
+    ("sort=confidence&cursor=WyJjb25maWRlbmNlIixbIngiLDFdXQ", "cursor: not a cursor"),  # a string for a number
+])
+def test_search_refuses_bad_parameters_with_one_line_naming_them(client, query, message):
+    for path in ("/search.json", "/search"):
+        error = assert_error(client.get(f"{path}?{query}"), 400)
+        assert message in error["message"] and "\n" not in error["message"], error
+
+
+@pytest.mark.parametrize("path", ["/", "/index.json", "/actors.json", "/conflicts.json", "/openapi.json", "/docs",
+                                  "/actors/Vladimir%20Putin", "/actors/Vladimir%20Putin.json", "/divergence",
+                                  "/divergence.json", "/corroboration", "/corroboration.json", "/search.csv"])
+def test_every_endpoint_refuses_a_parameter_it_does_not_take(client, ids, path):
+    error = assert_error(client.get(f"{path}?bogus=1"), 400)
+    assert "unknown parameter 'bogus'" in error["message"]
+    assert_error(client.get(f"/signals/{ids['private']}.json?since=2025"), 400)
+    if path.startswith(("/divergence", "/actors/")):
+        assert "given 2 times" in assert_error(client.get(f"{path}?since=2025&since=2024"), 400)["message"]
+    if path.startswith(("/divergence", "/corroboration")):  # one actor there: a second is refused, not dropped
+        assert "actor: given 2 times" in assert_error(client.get(f"{path}?actor=Putin&actor=Hamas"), 400)["message"]
+
+
+# ---- corroboration, conflicts, actors ---------------------------------------------------------------------------
+def test_corroboration_page_counts_a_relayed_report_as_one_origin(client, db, ids):
+    data = client.get("/corroboration.json?actor=Putin&stance=open").json()
+    [claim] = data["claims"]
+    assert sorted(claim["signal_ids"]) == sorted([ids["private"], ids["echo"]])
+    assert claim["origin_count"] == 1 and claim["corroborated"] is False
+    assert claim["outlets"] == ["The New York Times", "Echo Daily"]
+    page = client.get("/corroboration?actor=Putin&stance=open").text
+    section = re.search(r'<section class="claim".*?</section>', page, re.S).group(0)
+    assert 'data-origins="1"' in section and "Not corroborated." in section and "Reported by 2 outlets" in section
+    assert client.get("/corroboration.json?corroborated=yes").json()["claims"] == []
+
+    with open_store(db[0]) as store:  # a second, independent origin for the same position
+        text = ("Kremlin open to a freeze\n\nHe is willing to stop at the current front lines, a Kremlin adviser "
+                "told Reuters.\n\nMore.")
+        evidence = "He is willing to stop at the current front lines, a Kremlin adviser told Reuters."
+        store.save(_result(text, "Reuters", "2025-03-13", "https://reuters.example/freeze",
+                           [("Vladimir Putin", "open", "ceasefire", "private", evidence, "2025-03-13",
+                             ["a Kremlin adviser", "Reuters"])]), None, "test")
+    [claim] = client.get("/corroboration.json?corroborated=yes").json()["claims"]
+    assert claim["origin_count"] == 2 and claim["verdict"] == "Corroborated"
+    assert sorted(claim["origins"][i]["name"] for i in range(2)) == ["Reuters", "The New York Times"]
+    assert [c["actor"] for c in client.get("/corroboration.json?corroborated=no").json()["claims"]] == [
+        "Hamas", "Vladimir Putin", "Volodymyr Zelensky"]  # newest first
+
+
+def test_the_overview_groups_actors_by_conflict(client, ids):
+    data = client.get("/index.json").json()
+    assert data["conflicts"][0] == {"conflict": WAR, "actors": [
+        {"actor": "Volodymyr Zelensky", "role": "party", "signals": 1}]}
+    assert data["conflicts"][-1]["conflict"] == ""
+    assert {m["actor"] for m in data["conflicts"][-1]["actors"]} == {"Vladimir Putin", "Hamas"}
+    page = client.get("/").text
+    groups = re.findall(r'<section class="conflict-group" data-conflict="([^"]*)">(.*?)</section>', page, re.S)
+    assert [g[0] for g in groups] == [WAR, ""]
+    assert "Volodymyr Zelensky" in groups[0][1] and "Vladimir Putin" not in groups[0][1]
+    assert "No known conflict" in groups[1][1] and "Vladimir Putin" in groups[1][1]
+
+
+def test_actors_and_conflicts_as_json(client):
+    actors = {a["name"]: a for a in client.get("/actors.json").json()["actors"]}
+    assert actors["Vladimir Putin"]["signals"] == 3 and actors["Vladimir Putin"]["conflicts"] == []
+    assert actors["Volodymyr Zelensky"]["conflicts"] == [{"conflict": WAR, "role": "party", "signals": 1}]
+    assert client.get("/conflicts.json").json() == {"conflicts": [
+        {"name": WAR, "signals": 1, "parties": [{"actor": "Volodymyr Zelensky", "signals": 1}], "third_parties": []}]}
+
+
+# ---- the OpenAPI document against the real answers ------------------------------------------------------------
+def _validator(spec: dict, name: str):
+    import jsonschema
+
+    resolver_root = {"components": spec["components"], "$ref": f"#/components/schemas/{name}"}
+    return jsonschema.Draft202012Validator(resolver_root)
+
+
+def test_every_json_answer_validates_against_its_openapi_response_schema(writer, ids, monkeypatch):
+    import backchannel.jobs.ingest as ingest_module
+
+    spec = writer.get("/openapi.json").json()
+    auth = {"authorization": f"Bearer {TOKEN}"}
+    monkeypatch.setattr(ingest_module, "iter_source", lambda source, **kw: iter([Article(
+        text="Qatar mediates\n\nQatar urged both sides to talk.", title="Qatar", outlet="Gulf Desk",
+        published="2025-05-01", url=source, source=source)]))
+    writer.post(f"/api/signals/{ids['private']}/correction", headers=auth, json={"note": "fine", "field": "channel"})
+    calls = {  # documented path -> the real requests that exercise it
+        "/index.json": [writer.get("/index.json")],
+        "/actors.json": [writer.get("/actors.json")],
+        "/conflicts.json": [writer.get("/conflicts.json")],
+        "/actors/{name}.json": [writer.get("/actors/Vladimir%20Putin.json"),
+                                writer.get("/actors/Hamas.json?since=2025-04&until=2025-04-30")],
+        "/signals/{id}.json": [writer.get(f"/signals/{ids[k]}.json") for k in ids],
+        "/divergence.json": [writer.get("/divergence.json"), writer.get("/divergence.json?period=all&actor=Putin")],
+        "/corroboration.json": [writer.get("/corroboration.json"), writer.get("/corroboration.json?corroborated=no")],
+        "/search.json": [writer.get("/search.json"), writer.get("/search.json?limit=1&stance=open&stance=agrees"),
+                         writer.get("/search.json?text=nothing-matches")],
+        "/search.csv": [writer.get("/search.csv")],
+        "/openapi.json": [writer.get("/openapi.json")],
+        "/api/ingest": [writer.post("/api/ingest", headers=auth, json={"url": "https://gulf.example/q"})],
+        "/api/signals/{id}/correction": [writer.post(f"/api/signals/{ids['echo']}/correction", headers=auth,
+                                                     json={"note": "n", "field": "stance", "value": "open"})],
+    }
+    assert set(calls) == set(spec["paths"])  # every documented route is exercised
+    for path, responses in calls.items():
+        [(method, operation)] = spec["paths"][path].items()
+        for response in responses:
+            assert str(response.status_code) in operation["responses"], (path, response.status_code)
+            content = operation["responses"][str(response.status_code)]["content"]
+            if "text/csv" in content:
+                assert response.headers["content-type"].startswith("text/csv")
+                continue
+            name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+            errors = list(_validator(spec, name).iter_errors(response.json()))
+            assert not errors, (path, name, [e.message for e in errors][:3])
+    bad = _validator(spec, "Search")  # the schemas really constrain: a wrong answer fails them
+    assert list(bad.iter_errors({**calls["/search.json"][0].json(), "signals": [{"id": "x"}]}))
+    error = writer.get("/search.json?bogus=1")
+    assert not list(_validator(spec, "Error").iter_errors(error.json()))
+
+
+def test_the_docs_page_is_rendered_by_the_server_from_the_openapi_document(client):
+    page = client.get("/docs", headers={"accept": "text/html"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    spec = client.get("/openapi.json").json()
+    for path in spec["paths"]:
+        assert f"<code>{path}</code>" in page.text
+    for name in spec["components"]["schemas"]:
+        assert f'id="schema-{name}"' in page.text
+    assert "repeatable" in page.text and "cursor" in page.text
+    tags = parse(page.text).tags
+    assert not [t for t, _ in tags if t == "script"]
+    external = [a for _, a in tags for k in ("src", "href") if (a.get(k) or "").startswith(("http:", "https:", "//"))]
+    assert external == []

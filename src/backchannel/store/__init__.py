@@ -24,9 +24,13 @@ from backchannel.store.queries import (
     DATE_FILTERS,
     FILTER_CHOICES,
     FILTER_HELP,
+    MULTI_FILTERS,
     SIGNAL_FILTERS,
+    SORTS,
     SignalFilter,
+    Sort,
     actor_key,
+    min_confidence,
     valid_date,
 )
 from backchannel.store.schema import MIGRATIONS
@@ -37,8 +41,11 @@ __all__ = [
     "DEFAULT_DB",
     "FILTER_CHOICES",
     "FILTER_HELP",
+    "MULTI_FILTERS",
     "SIGNAL_FILTERS",
+    "SORTS",
     "SignalFilter",
+    "Sort",
     "MIGRATIONS",
     "SaveOutcome",
     "Status",
@@ -51,5 +58,6 @@ __all__ = [
     "open_store",
     "resolve_db",
     "sqlite_file_missing",
+    "min_confidence",
     "valid_date",
 ]

@@ -36,8 +36,11 @@ from backchannel.store.ids import article_id
 from backchannel.store.queries import (
     SIGNAL_COLUMNS,
     SignalFilter,
+    Sort,
     actor_key,
     attribution_dict,
+    count_sql,
+    page_sql,
     signal_dict,
     signals_sql,
 )
@@ -363,6 +366,22 @@ class Store:
         sql, params = signals_sql(SignalFilter(**filters, include_superseded=include_superseded), limit, newest_first)
         return [signal_dict(r) for r in self._db.all(sql, params)]
 
+    def signal_page(self, flt: SignalFilter, sort: Sort, limit: int,
+                    after: tuple[Any, ...] | None = None) -> tuple[list[dict[str, Any]], tuple[Any, ...] | None]:
+        """Up to ``limit`` signals matching ``flt`` in ``sort`` order, after the row keyed ``after``; and the key
+        to ask for the next page with (None on the last page).  Keyset paging: a page costs the same however
+        deep it is, and rows stored meanwhile never repeat or hide a row on a later page."""
+        sql, params = page_sql(flt, sort, limit + 1, after)
+        rows = self._db.all(sql, params)
+        following = sort.key(rows[limit - 1]) if len(rows) > limit and limit > 0 else None
+        return [signal_dict(r) for r in rows[:limit]], following
+
+    def count_signals(self, flt: SignalFilter) -> int:
+        """How many signals match ``flt`` (the search page's total)."""
+        sql, params = count_sql(flt)
+        row = self._db.one(sql, params)
+        return int(row["n"]) if row else 0
+
     def iter_signals(self, include_superseded: bool = False, **filters: str | None) -> Iterator[dict[str, Any]]:
         """Like ``signals`` but streamed from a separate connection: for exports of any size."""
         sql, params = signals_sql(SignalFilter(**filters, include_superseded=include_superseded))
@@ -423,6 +442,14 @@ class Store:
                 for r in self._db.all(
                     "SELECT DISTINCT actor, conflict, counterpart FROM signal_view WHERE superseded_by IS NULL "
                     "AND role = 'party' AND conflict <> '' AND counterpart <> '' ORDER BY conflict, actor, counterpart")]
+
+    def actor_conflicts(self) -> list[dict[str, Any]]:
+        """Each (actor, conflict, role) of current signals with its signal count, by conflict then most signals
+        first; conflict and role are '' for signals placed in no known conflict (the overview's groups)."""
+        return [{"actor": r["actor"], "conflict": r["conflict"] or "", "role": r["role"] or "", "signals": int(r["n"])}
+                for r in self._db.all(
+                    "SELECT actor, conflict, role, COUNT(*) AS n FROM signal_view WHERE superseded_by IS NULL "
+                    "GROUP BY actor, conflict, role ORDER BY conflict, COUNT(*) DESC, actor, role")]
 
     def actor_overview(self) -> list[dict[str, Any]]:
         """Actors with current signals, most first: name, kind and signal count, from the counted ``actors``

@@ -3,15 +3,17 @@
 - ``app``      ``create_app(store_url, token)`` (the ASGI app) and ``serve`` (uvicorn), routes, headers
 - ``pages``    what each page shows, from the store and the analysis library
 - ``chart``    the actor timeline as SVG geometry (drawn server-side, no script)
-- ``params``   query-string checks: a bad value is a 400, never a 500
+- ``params``   query-string checks: an unknown, repeated or bad value is a 400, never a 500
+- ``cursor``   the search's opaque page cursor (keyset paging, stable under inserts)
 - ``errors``   the one error shape ``{"error": {"status", "message"}}``
 - ``writes``   the bearer-token rule, ingest of one URL, correction notes
 - ``backend``  one store per worker thread (every read and write through the store's methods)
-- ``openapi``  the JSON API's OpenAPI 3.1 description
+- ``openapi``  the JSON API's OpenAPI 3.1 description: parameters (the routes take no others) and answers
+- ``docs``     that description rendered as the ``/docs`` page
 
-Routes: ``/`` ``/actors/{name}`` ``/signals/{id}`` ``/divergence`` ``/search`` (each also with
-``.json``; the overview's twin is ``/index.json``), ``/openapi.json``, ``POST /api/ingest``,
-``POST /api/signals/{id}/correction``.
+Routes: ``/`` ``/actors/{name}`` ``/signals/{id}`` ``/divergence`` ``/corroboration`` ``/search`` (each also
+with ``.json``; the overview's twin is ``/index.json``), ``/search.csv``, ``/actors.json``, ``/conflicts.json``,
+``/openapi.json``, ``/docs``, ``POST /api/ingest``, ``POST /api/signals/{id}/correction``.
 """
 
 from backchannel.web.app import create_app, resolve_token, serve

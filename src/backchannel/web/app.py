@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -24,20 +25,23 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backchannel.chains import chain_text
-from backchannel.web import openapi, pages, params
+from backchannel.cli.export import export_signals
+from backchannel.web import docs, openapi, pages, params
 from backchannel.web.backend import Backend
 from backchannel.web.errors import HANDLERS, ApiError
 from backchannel.web.writes import Ingester, check_token, correction_fields, json_body, string_field
 
 HERE = Path(__file__).resolve().parent
 TOKEN_ENV = "BACKCHANNEL_TOKEN"
+CSV_SPOOL = 8 * 1024 * 1024  # a CSV download larger than this is spooled on disk
 log = logging.getLogger("backchannel.web")
 
 # No script runs on these pages at all: even text that escaped escaping could not execute.
@@ -78,7 +82,9 @@ def _templates() -> Environment:
     env.filters["pathq"] = lambda value: quote(str(value), safe="")
     env.filters["chain"] = chain_text  # the one notation of a chain of sources (``backchannel.chains``)
     env.filters["short"] = lambda value, n=160: (value if len(value or "") <= n else value[: n - 1] + "…")
-    env.globals["query"] = lambda **kw: urlencode({k: v for k, v in kw.items() if v})
+    env.globals["query"] = lambda **kw: urlencode({k: v for k, v in kw.items() if v}, doseq=True)
+    env.globals["chosen"] = lambda value, option: option == value or (
+        isinstance(value, (tuple, list)) and option in value)
     env.globals["highlighted"] = pages.highlighted
     return env
 
@@ -105,18 +111,31 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
     # ---- reads ----------------------------------------------------------------------------------------
     cache = pages.OverviewCache()
 
-    def _overview() -> dict[str, Any]:
+    def query(request: Request, path: str) -> QueryParams:
+        """The request's query, refused (400) unless every name is one the route at ``path`` documents."""
+        return params.strict(request.query_params, openapi.query_names(path), openapi.repeatable(path))
+
+    def _overview(request: Request) -> dict[str, Any]:
+        query(request, "/index.json")
         return cache.get(backend.store.fingerprint(),
                          lambda: pages.overview(backend.store, backend.store.actor_overview()))
 
     def index(request: Request) -> Response:
-        return _page(request, "overview.html", **_overview())
+        return _page(request, "overview.html", **pages.overview_html(_overview(request)))
 
     def index_json(request: Request) -> Response:
-        return JSONResponse(_overview())
+        return JSONResponse(_overview(request))
+
+    def actors_json(request: Request) -> Response:
+        query(request, "/actors.json")
+        return JSONResponse(pages.actors_json(backend.store))
+
+    def conflicts_json(request: Request) -> Response:
+        query(request, "/conflicts.json")
+        return JSONResponse(pages.conflicts_json(backend.store))
 
     def _actor(request: Request) -> dict[str, Any]:
-        since, until = params.dates(request.query_params)
+        since, until = params.dates(query(request, "/actors/{name}.json"))
         return pages.actor(backend.store, request.path_params["name"], since, until)
 
     def actor_page(request: Request) -> Response:
@@ -126,6 +145,7 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
         return JSONResponse(pages.actor_json(_actor(request)))
 
     def _signal(request: Request) -> dict[str, Any]:
+        query(request, "/signals/{id}.json")
         sid = params.signal_id(request.path_params["id"])
         return pages.signal(backend.store, sid, backend.store.corrections(sid))
 
@@ -136,7 +156,7 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
         return JSONResponse(pages.signal_json(_signal(request)))
 
     def _divergence(request: Request) -> dict[str, Any]:
-        q = request.query_params
+        q = query(request, "/divergence.json")
         since, until = params.dates(q)
         return pages.divergences(backend.store, params.text(q, "actor"), since, until, params.period(q))
 
@@ -146,18 +166,54 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
     def divergence_json(request: Request) -> Response:
         return JSONResponse(pages.divergences_json(_divergence(request)))
 
+    def _corroboration(request: Request) -> dict[str, Any]:
+        q = query(request, "/corroboration.json")
+        filters = params.signal_filter(q, pages.CORROBORATION_FILTERS)
+        return pages.corroborations(backend.store, filters, params.choice(q, "corroborated", ("yes", "no")),
+                                    params.limit(q))
+
+    def corroboration_page(request: Request) -> Response:
+        return _page(request, "corroboration.html", **_corroboration(request))
+
+    def corroboration_json(request: Request) -> Response:
+        return JSONResponse(pages.corroborations_json(_corroboration(request)))
+
     def _search(request: Request) -> dict[str, Any]:
-        q = request.query_params
-        return pages.search(backend.store, params.signal_filter(q), params.limit(q))
+        q = query(request, "/search.json")
+        order = params.sort(q)
+        return pages.search(backend.store, params.signal_filter(q), order, params.limit(q), params.after(q, order))
 
     def search_page(request: Request) -> Response:
-        return _page(request, "search.html", **_search(request))
+        return _page(request, "search.html", **_search(request), request_cursor=bool(request.query_params.get("cursor")))
 
     def search_json(request: Request) -> Response:
         return JSONResponse(_search(request))
 
+    def search_csv(request: Request) -> Response:
+        """Every signal of the filter, written by the CSV export (``backchannel export --format csv``): spooled
+        to a temporary file in a worker thread, so a large answer neither fills memory nor holds the loop."""
+        filters = params.signal_filter(query(request, "/search.csv"))
+        spool = tempfile.SpooledTemporaryFile(max_size=CSV_SPOOL)
+        export_signals(backend.store, "csv", spool, **filters.values())
+        spool.seek(0)
+
+        def chunks() -> Iterator[bytes]:
+            try:
+                while chunk := spool.read(65536):
+                    yield chunk
+            finally:
+                spool.close()
+
+        return StreamingResponse(chunks(), media_type="text/csv; charset=utf-8",
+                                 headers={"content-disposition": 'attachment; filename="signals.csv"'})
+
     def openapi_json(request: Request) -> Response:
+        query(request, "/openapi.json")
         return JSONResponse(openapi.spec())
+
+    def docs_page(request: Request) -> Response:
+        params.strict(request.query_params, ())
+        return _page(request, "docs.html", **docs.reference(openapi.spec()))
 
     # ---- writes -----------------------------------------------------------------------------------------
     async def ingest_url(request: Request) -> Response:
@@ -182,6 +238,9 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
         Route("/", index, name="index"),
         Route("/index.json", index_json),
         Route("/openapi.json", openapi_json),
+        Route("/docs", docs_page, name="docs"),
+        Route("/actors.json", actors_json),
+        Route("/conflicts.json", conflicts_json),
         # The .json twins first: "{name:path}" would otherwise swallow the suffix.
         Route("/actors/{name:path}.json", actor_json),
         Route("/actors/{name:path}", actor_page, name="actor"),
@@ -189,7 +248,10 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
         Route("/signals/{id}", signal_page, name="signal"),
         Route("/divergence.json", divergence_json),
         Route("/divergence", divergence_page, name="divergence"),
+        Route("/corroboration.json", corroboration_json),
+        Route("/corroboration", corroboration_page, name="corroboration"),
         Route("/search.json", search_json),
+        Route("/search.csv", search_csv),
         Route("/search", search_page, name="search"),
         Route("/api/ingest", ingest_url, methods=["POST"]),
         Route("/api/signals/{id}/correction", correct, methods=["POST"]),

@@ -2,9 +2,12 @@
 
 Starlette has no schema generator worth the name and the pages are not
 FastAPI handlers, so the description is data: one entry per JSON route with
-its parameters.  ``tests/test_web.py`` checks that every JSON route the app
-serves is listed with every query parameter its handler reads, so the two
-cannot drift apart silently.
+its parameters and the schema of its answer.  It is also the API's rule
+book: ``query_names`` gives the parameters each route takes, and the routes
+refuse any other (``params.strict``), so the document cannot list a parameter
+the server ignores or miss one it reads.  ``tests/test_web.py`` checks that
+every JSON route is listed and validates the real answers of each against
+the response schemas here; ``/docs`` renders this document as a page.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from typing import Any
 
 from backchannel import __version__
 from backchannel.analysis.dates import PERIODS
+from backchannel.analysis.timeline import TRENDS
 from backchannel.records import CHANNELS, ROLES, STANCES, TOPICS
-from backchannel.store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, SIGNAL_FILTERS
+from backchannel.store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, MULTI_FILTERS, SIGNAL_FILTERS, SORTS
 from backchannel.web.params import MAX_LIMIT, MAX_TEXT
 
 _DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "examples": ["2025-03", "2025-03-14"]}
@@ -30,17 +34,33 @@ def _path(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]
 
 
 def _filter(name: str) -> dict[str, Any]:
-    """One of the store's signal filters (``SIGNAL_FILTERS``) as a query parameter."""
+    """One of the store's signal filters (``SIGNAL_FILTERS``) as a query parameter; a multi-value one is an
+    array given by repeating the parameter (``?stance=open&stance=agrees``: any of them)."""
     schema = ({"type": "string", "enum": list(FILTER_CHOICES[name])} if name in FILTER_CHOICES
-              else _DATE if name in DATE_FILTERS else _TEXT)
+              else _DATE if name in DATE_FILTERS
+              else {"type": "number", "minimum": 0, "maximum": 1} if name == "confidence" else _TEXT)
+    if name in MULTI_FILTERS:
+        return {**_query(name, {"type": "array", "items": schema}, FILTER_HELP[name] + "; repeat for any of several"),
+                "style": "form", "explode": True}
     return _query(name, schema, FILTER_HELP[name])
 
 
 SINCE, UNTIL = _filter("since"), _filter("until")
+LIMIT = _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}, "rows at most")
+FILTER_PARAMS = [_filter(name) for name in SIGNAL_FILTERS]
 SEARCH_PARAMS = [
-    *(_filter(name) for name in SIGNAL_FILTERS),
-    _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 100}, "rows at most"),
+    *FILTER_PARAMS,
+    _query("sort", {"type": "string", "enum": list(SORTS), "default": "newest"},
+           "; ".join(f"{s.name}: {s.help}" for s in SORTS.values())),
+    _query("cursor", {"type": "string"}, "the 'next' value of the previous page (opaque; belongs to one sort)"),
+    LIMIT,
 ]
+CORROBORATION_PARAMS = [_query("actor", _TEXT, "only this actor (name or alias)"),
+                        _query("stance", {"type": "string", "enum": list(STANCES)}, "stance label"),
+                        _query("topic", {"type": "string", "enum": list(TOPICS)}, "topic label"), SINCE, UNTIL,
+                        _query("corroborated", {"type": "string", "enum": ["yes", "no"]},
+                               "only claims with two independent origins or more (yes), or only the others (no)"),
+                        LIMIT]
 
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["status", "message"],
@@ -48,42 +68,134 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
 
 
 _STRING = {"type": "string"}
+_STRINGS = {"type": "array", "items": _STRING}
+_INT = {"type": "integer"}
+_NULLABLE_STRING = {"type": ["string", "null"]}
 _SPAN = {"type": ["array", "null"], "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
-#: A stored signal (docs/SCHEMA.md, "Stored signal"), as the search rows and the signal page give it.  Only the
-#: fields whose form a client relies on are typed; the rest are listed for their names.
-SIGNAL = {"type": "object", "required": ["id", "actor", "stance", "topic", "channel", "conflict", "counterpart", "role"],
-          "properties": {
-              "id": {"type": "integer"}, "article_id": _STRING, "actor": _STRING,
-              "stance": {"type": "string", "enum": list(STANCES)}, "topic": {"type": "string", "enum": list(TOPICS)},
-              "channel": {"type": "string", "enum": list(CHANNELS)},
-              "terms": {"type": "array", "items": _STRING}, "when": _STRING,
-              "sources": {"type": "array", "items": _STRING}, "evidence": _STRING, "evidence_span": _SPAN,
-              "confidence": {"type": "number"}, "extractor_version": _STRING, "origin": _STRING,
-              "conflict": {"type": "string", "description": "the conflict's name, '' when the article places none"},
-              "counterpart": {"type": "string", "description": "whom the position is addressed to (the other side)"},
-              "role": {"type": "string", "enum": ["", *ROLES], "description": "the actor's role in the conflict"},
-              "date": _STRING, "title": _STRING, "outlet": _STRING, "published": _STRING, "url": _STRING}}
-SEARCH = {"type": "object", "required": ["signals"], "properties": {
-    "filters": {"type": "object"}, "limit": {"type": "integer"}, "count": {"type": "integer"},
-    "more": {"type": "boolean"}, "signals": {"type": "array", "items": {"$ref": "#/components/schemas/Signal"}}}}
+_ROLE = {"type": "string", "enum": ["", *ROLES], "description": "the actor's role in the conflict"}
+_TREND = {"type": "string", "enum": list(TRENDS)}
 
 
-def _responses(*statuses: int, ok: str = "the page's data", schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    responses: dict[str, Any] = {"200": {"description": ok, "content": {"application/json": {
-        "schema": schema or {"type": "object"}}}}}
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(required: dict[str, Any], optional: dict[str, Any] | None = None, closed: bool = True) -> dict[str, Any]:
+    """An object schema: ``required`` fields always present; ``closed``: no field beyond those listed."""
+    schema: dict[str, Any] = {"type": "object", "required": list(required),
+                              "properties": {**required, **(optional or {})}}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+_SIGNAL_FIELDS = {
+    "id": _INT, "article_id": _STRING, "actor": _STRING,
+    "stance": {"type": "string", "enum": list(STANCES)}, "topic": {"type": "string", "enum": list(TOPICS)},
+    "channel": {"type": "string", "enum": list(CHANNELS)},
+    "terms": _STRINGS, "when": _STRING, "sources": _STRINGS, "evidence": _STRING, "evidence_span": _SPAN,
+    "confidence": {"type": "number"}, "extractor_version": _STRING, "origin": _STRING,
+    "conflict": {"type": "string", "description": "the conflict's name, '' when the article places none"},
+    "counterpart": {"type": "string", "description": "whom the position is addressed to (the other side)"},
+    "role": _ROLE, "date": _STRING, "title": _STRING, "outlet": _STRING, "published": _STRING, "url": _STRING}
+#: A stored signal (docs/SCHEMA.md, "Stored signal"), as the search rows give it.
+SIGNAL = _object(_SIGNAL_FIELDS)
+_BRIEF_NAMES = ("id", "date", "actor", "stance", "topic", "channel", "evidence", "outlet", "title", "when", "sources",
+                "conflict", "counterpart", "role")
+#: The fields of a signal that a list shows (``pages.brief``).
+BRIEF = _object({name: _SIGNAL_FIELDS[name] for name in _BRIEF_NAMES})
+#: One signal on a timeline (``TimelinePoint.to_dict``).
+POINT = _object({"signal_id": _INT, "date": _STRING, "actor": _STRING, "stance": _SIGNAL_FIELDS["stance"],
+                 "topic": _SIGNAL_FIELDS["topic"], "channel": _SIGNAL_FIELDS["channel"], "evidence": _STRING,
+                 "sources": _STRINGS, "chain": _STRINGS, "terms": _STRINGS, "when": _STRING, "article_id": _STRING,
+                 "outlet": _STRING, "title": _STRING, "url": _STRING, "published": _STRING,
+                 "score": {"type": ["integer", "null"]}})
+ORIGIN = _object({"name": _STRING, "names": _STRINGS, "article_ids": _STRINGS,
+                  "signal_ids": {"type": "array", "items": _INT}})
+#: A claim: signals reporting one position, with its independent origins (``Claim.to_dict``).
+CLAIM = _object({"id": _INT, "actor": _STRING, "actors": _STRINGS, "stance": _SIGNAL_FIELDS["stance"],
+                 "topic": _SIGNAL_FIELDS["topic"], "first_date": _STRING, "last_date": _STRING,
+                 "signal_ids": {"type": "array", "items": _INT}, "article_ids": _STRINGS, "outlets": _STRINGS,
+                 "origins": {"type": "array", "items": _ref("Origin")}, "origin_count": _INT,
+                 "corroborated": {"type": "boolean"}, "verdict": {"type": "string"}, "evidence": _STRING,
+                 "terms": _STRINGS, "copies": {"type": "array", "items": _STRINGS}},
+                {"reports": {"type": "array", "description": "on a signal's page: the claim's other signals",
+                             "items": _object({**{name: _SIGNAL_FIELDS[name] for name in _BRIEF_NAMES},
+                                               "origin": _STRING, "url": _NULLABLE_STRING})}})
+_FILTERS = {"type": "object", "description": "the filters applied (a list for a repeated one)",
+            "additionalProperties": {"type": ["string", "number", "array", "null"], "items": _STRING}}
+SEARCH = _object({"filters": _FILTERS, "sort": {"type": "string", "enum": list(SORTS)}, "limit": _INT,
+                  "count": _INT, "total": _INT, "more": {"type": "boolean"},
+                  "next": {"type": ["string", "null"], "description": "the cursor of the next page; null on the last"},
+                  "signals": {"type": "array", "items": _ref("Signal")}})
+_OVERVIEW_ACTOR = _object({"name": _STRING, "kind": _STRING, "signals": _INT, "latest_date": _STRING,
+                           "trend": _TREND,
+                           "latest_public": {"oneOf": [_ref("SignalBrief"), {"type": "null"}]},
+                           "latest_private": {"oneOf": [_ref("SignalBrief"), {"type": "null"}]}})
+_MEMBER = _object({"actor": _STRING, "role": _ROLE, "signals": _INT})
+_GROUP = _object({"conflict": _STRING, "actors": {"type": "array", "items": _MEMBER}})
+OVERVIEW = _object({"actors": {"type": "array", "items": _OVERVIEW_ACTOR},
+                    "conflicts": {"type": "array", "items": _GROUP,
+                                  "description": "the actors grouped by the conflict their signals are placed in "
+                                                 "('' for none); an actor in two conflicts is in both groups"},
+                    "counts": {"type": "object", "additionalProperties": _INT}, "trend_window": _INT})
+ACTOR = _object({"actor": _STRING, "since": _NULLABLE_STRING, "until": _NULLABLE_STRING, "trend": _TREND,
+                 "count": _INT, "truncated": {"type": "boolean"}, "actors": _STRINGS,
+                 "points": {"type": "array", "items": _ref("Point")}})
+_DIVERGENCE = _object({"actor": _STRING, "actors": _STRINGS, "period": _STRING, "kind": _STRING,
+                       "topic": _NULLABLE_STRING, "public": {"type": "array", "items": _ref("Point")},
+                       "private": {"type": "array", "items": _ref("Point")}})
+DIVERGENCES = _object({"actor": _NULLABLE_STRING, "since": _NULLABLE_STRING, "until": _NULLABLE_STRING,
+                       "period": {"type": "string", "enum": list(PERIODS)}, "count": _INT,
+                       "divergences": {"type": "array", "items": _DIVERGENCE}})
+CORROBORATION = _object({"filters": _FILTERS, "corroborated": _NULLABLE_STRING, "limit": _INT, "count": _INT,
+                         "total": _INT, "claims": {"type": "array", "items": _ref("Claim")}})
+CORRECTION = _object({"id": _INT, "signal_id": _INT, "field": _STRING, "value": _STRING, "note": _STRING,
+                      "created_at": _STRING}, closed=False)
+SIGNAL_DETAIL = _object(
+    {**_SIGNAL_FIELDS, "superseded_by": _NULLABLE_STRING,
+     "article": {"type": ["object", "null"], "required": ["id", "text", "outlet", "title", "published", "url"]},
+     "paragraph": {"type": ["object", "null"]}, "chain": _STRINGS,
+     "attributions": {"type": "array", "items": {"type": "object", "required": ["speaker", "cue", "content"]}},
+     "evidence_bounds": _SPAN, "corrections": {"type": "array", "items": _ref("Correction")},
+     "corroboration": {"oneOf": [_ref("Claim"), {"type": "null"}]}}, closed=False)
+_ACTOR_ROW = _object({"name": _STRING, "kind": _STRING, "signals": _INT,
+                      "latest_stance": _NULLABLE_STRING, "latest_topic": _NULLABLE_STRING, "latest_date": _STRING,
+                      "latest_signal_id": {"type": ["integer", "null"]},
+                      "conflicts": {"type": "array", "items": _object({"conflict": _STRING, "role": _ROLE,
+                                                                         "signals": _INT})}})
+ACTORS = _object({"actors": {"type": "array", "items": _ACTOR_ROW}})
+_CONFLICT_ROW = _object({"name": _STRING, "signals": _INT,
+                         "parties": {"type": "array", "items": _object({"actor": _STRING, "signals": _INT})},
+                         "third_parties": {"type": "array", "items": _object({"actor": _STRING, "signals": _INT})}})
+CONFLICTS = _object({"conflicts": {"type": "array", "items": _CONFLICT_ROW}})
+INGEST = _object({"url": _STRING, "errors": _STRINGS}, {}, closed=False)
+DOCUMENT = _object({"openapi": _STRING, "info": {"type": "object"}, "paths": {"type": "object"},
+                    "components": {"type": "object"}})
+SCHEMAS = {"Error": ERROR, "Signal": SIGNAL, "SignalBrief": BRIEF, "Point": POINT, "Origin": ORIGIN, "Claim": CLAIM,
+           "Search": SEARCH, "Overview": OVERVIEW, "Actor": ACTOR, "Divergences": DIVERGENCES,
+           "Corroboration": CORROBORATION, "Correction": CORRECTION, "SignalDetail": SIGNAL_DETAIL,
+           "Actors": ACTORS, "Conflicts": CONFLICTS, "IngestResult": INGEST, "OpenAPI": DOCUMENT}
+
+
+def _responses(*statuses: int, ok: str = "the page's data", schema: str = "",
+               media: str = "application/json") -> dict[str, Any]:
+    body = _ref(schema) if schema else {"type": "string"}
+    responses: dict[str, Any] = {"200": {"description": ok, "content": {media: {"schema": body}}}}
     for status in statuses:
         responses[str(status)] = {"$ref": f"#/components/responses/E{status}"}
     return responses
 
 
-def _get(summary: str, parameters: list[dict[str, Any]], *errors: int,
-         schema: dict[str, Any] | None = None) -> dict[str, Any]:
+def _get(summary: str, parameters: list[dict[str, Any]], *errors: int, schema: str,
+         media: str = "application/json") -> dict[str, Any]:
     return {"get": {"summary": summary, "parameters": parameters,
-                    "responses": _responses(*errors, 500, schema=schema)}}
+                    "responses": _responses(*errors, 400, 500, schema=schema, media=media)}}
 
 
-def _write(summary: str, parameters: list[dict[str, Any]], body: dict[str, Any], ok: int) -> dict[str, Any]:
-    responses = _responses(400, 401, 403, 404, 413, 500, ok="done")
+def _write(summary: str, parameters: list[dict[str, Any]], body: dict[str, Any], ok: int,
+           schema: str) -> dict[str, Any]:
+    responses = _responses(400, 401, 403, 404, 413, 500, ok="done", schema=schema)
     responses[str(ok)] = responses.pop("200")
     return {"post": {"summary": summary, "parameters": parameters, "security": [{"bearer": []}],
                      "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
@@ -91,32 +203,60 @@ def _write(summary: str, parameters: list[dict[str, Any]], body: dict[str, Any],
 
 
 PATHS: dict[str, dict[str, Any]] = {
-    "/index.json": _get("Overview: each actor's latest public and private stance and its recent trend", []),
+    "/index.json": _get("Overview: each actor's latest public and private stance and its recent trend, and the "
+                        "actors grouped by conflict", [], schema="Overview"),
+    "/actors.json": _get("Every actor with current signals, most signals first, with the conflicts it is placed in",
+                         [], schema="Actors"),
+    "/conflicts.json": _get("Every conflict current signals are placed in, with its parties and third parties", [],
+                            schema="Conflicts"),
     "/actors/{name}.json": _get(
         "An actor's timeline (every current signal, oldest first) and its trend",
-        [_path("name", {"type": "string"}, "actor name or alias"), SINCE, UNTIL], 400, 404),
+        [_path("name", {"type": "string"}, "actor name or alias"), SINCE, UNTIL], 404, schema="Actor"),
     "/signals/{id}.json": _get(
         "One signal: article, evidence bounds, source chain, related attributions, corroborating reports, corrections",
-        [_path("id", {"type": "integer"}, "signal id")], 404),
+        [_path("id", {"type": "integer"}, "signal id")], 404, schema="SignalDetail"),
     "/divergence.json": _get(
         "Public and private stances of one actor pointing opposite ways within a period",
         [_query("actor", _TEXT, "only this actor"), SINCE, UNTIL,
          _query("period", {"type": "string", "enum": list(PERIODS), "default": "month"}, "comparison period")],
-        400),
-    "/search.json": _get("Signals matching every given filter, newest first", SEARCH_PARAMS, 400,
-                         schema={"$ref": "#/components/schemas/Search"}),
-    "/openapi.json": _get("This description", []),
+        schema="Divergences"),
+    "/corroboration.json": _get(
+        "Claims (the same position across articles), newest first, with their independent origins and verdict",
+        CORROBORATION_PARAMS, schema="Corroboration"),
+    "/search.json": _get("Signals matching every given filter, one page in the chosen order; 'next' is the cursor "
+                         "of the following page", SEARCH_PARAMS, schema="Search"),
+    "/search.csv": _get("Every signal matching the filters as CSV (the columns of `backchannel export --format csv`)",
+                        FILTER_PARAMS, schema="", media="text/csv"),
+    "/openapi.json": _get("This description", [], schema="OpenAPI"),
     "/api/ingest": _write(
         "Fetch one http(s) URL, extract it and store it (private and loopback addresses are refused)", [],
-        {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "format": "uri"}}}, 200),
+        {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "format": "uri"}}}, 200,
+        schema="IngestResult"),
     "/api/signals/{id}/correction": _write(
         "Record an analyst's correction note on a signal (the signal itself is not changed)",
         [_path("id", {"type": "integer"}, "signal id")],
         {"type": "object", "required": ["note"], "properties": {
             "note": {"type": "string", "maxLength": 4000},
             "field": {"type": "string", "description": "the signal field the note is about"},
-            "value": {"type": "string", "maxLength": 1000, "description": "the value it should have"}}}, 201),
+            "value": {"type": "string", "maxLength": 1000, "description": "the value it should have"}}}, 201,
+        schema="Correction"),
 }
+
+
+def _query_params(path: str) -> list[dict[str, Any]]:
+    operation = next(iter(PATHS[path].values()))
+    return [p for p in operation["parameters"] if p["in"] == "query"]
+
+
+def query_names(path: str) -> frozenset[str]:
+    """The query parameters the route at ``path`` (its JSON twin's path) takes: all the others are refused."""
+    return frozenset(p["name"] for p in _query_params(path))
+
+
+def repeatable(path: str) -> frozenset[str]:
+    """Those of them that may be given several times (an array, ``explode``): any other repeated is refused."""
+    return frozenset(p["name"] for p in _query_params(path) if p.get("explode"))
+
 
 _MESSAGES = {400: "invalid parameter or body", 401: "no bearer token", 403: "wrong token, or the server is read-only",
              404: "not found", 405: "method not allowed", 413: "request body too large", 500: "server error"}
@@ -130,7 +270,7 @@ def spec() -> dict[str, Any]:
                                 "(a .json suffix); every error answers {\"error\": {\"status\", \"message\"}}."},
         "paths": PATHS,
         "components": {
-            "schemas": {"Error": ERROR, "Signal": SIGNAL, "Search": SEARCH},
+            "schemas": SCHEMAS,
             "responses": {f"E{status}": {"description": message, "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
                 for status, message in _MESSAGES.items()},

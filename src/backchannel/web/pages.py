@@ -1,8 +1,8 @@
 """What each page shows, as plain dicts: the HTML templates and the ``.json`` answers render the same data.
 
 This is the one module that calls the analysis library (``timeline``,
-``trend``, ``divergence``, ``claim_for``) and the store's queries; the routes
-only parse parameters and pick a representation.
+``trend``, ``divergence``, ``claim_for``, ``corroboration``) and the store's
+queries; the routes only parse parameters and pick a representation.
 
 Costs are bounded for large stores: the overview reads each actor's latest
 ``RECENT`` signals (its trend there is the *recent* trend: the last five of
@@ -18,10 +18,11 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from backchannel.analysis import TimelinePoint, claim_for, divergence, timeline, trend
+from backchannel.analysis import TimelinePoint, claim_for, corroboration, divergence, timeline, trend
 from backchannel.analysis.points import point_order
-from backchannel.store import SignalFilter, Store
+from backchannel.store import SignalFilter, Sort, Store
 from backchannel.store.detail import evidence_bounds
+from backchannel.web import cursor
 from backchannel.web.chart import timeline_chart
 from backchannel.web.errors import ApiError
 
@@ -77,7 +78,36 @@ def overview(store: Store, actors: list[dict[str, Any]]) -> dict[str, Any]:
             "latest_public": brief(_latest_on(store, name, recent, PUBLIC)),
             "latest_private": brief(_latest_on(store, name, recent, PRIVATE)),
         })
-    return {"actors": rows, "counts": store.counts(), "trend_window": RECENT}
+    return {"actors": rows, "conflicts": by_conflict(store.actor_conflicts()), "counts": store.counts(),
+            "trend_window": RECENT}
+
+
+def by_conflict(placements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The actors grouped by the conflict their signals are placed in (``Store.actor_conflicts``): named conflicts
+    first, the most signals first; within one, parties before third parties; '' (no known conflict) last.
+    An actor placed in two conflicts is in both groups, with its count in each."""
+    groups: dict[str, dict[str, dict[str, Any]]] = {}
+    for p in placements:
+        members = groups.setdefault(p["conflict"], {})
+        member = members.setdefault(p["actor"], {"actor": p["actor"], "role": p["role"], "signals": 0})
+        member["signals"] += p["signals"]
+        if p["role"] == "party":  # a party in some signals, unplaced in others: a party
+            member["role"] = "party"
+    rank = {"party": 0, "third_party": 1}
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "", -sum(m["signals"] for m in kv[1].values()), kv[0]))
+    return [{"conflict": name, "actors": sorted(members.values(),
+                                                key=lambda m: (rank.get(m["role"], 2), -m["signals"], m["actor"]))}
+            for name, members in ordered]
+
+
+def overview_html(data: dict[str, Any]) -> dict[str, Any]:
+    """Adds ``groups`` for the page: each conflict with the overview rows of its actors, and their role there."""
+    rows = {a["name"]: a for a in data["actors"]}
+    groups = [{"conflict": g["conflict"],
+               "rows": [{**rows[m["actor"]], "role": m["role"], "in_conflict": m["signals"]}
+                        for m in g["actors"] if m["actor"] in rows]}
+              for g in data["conflicts"]]
+    return {**data, "groups": [g for g in groups if g["rows"]]}
 
 
 class OverviewCache:
@@ -187,7 +217,60 @@ def divergences_json(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "divergences": [d.to_dict() for d in data["divergences"]]}
 
 
-def search(store: Store, filters: SignalFilter, limit: int) -> dict[str, Any]:
-    rows = store.signals(**filters.values(), limit=limit + 1, newest_first=True)
-    return {"filters": filters.values(), "limit": limit, "count": min(len(rows), limit), "more": len(rows) > limit,
-            "signals": rows[:limit]}
+def search(store: Store, filters: SignalFilter, sort: Sort, limit: int, after: tuple | None) -> dict[str, Any]:
+    """One page of matching signals in ``sort`` order after the cursor's row; ``next`` is the cursor of the page
+    after it (None on the last), ``total`` how many match in all."""
+    rows, following = store.signal_page(filters, sort, limit, after)
+    return {"filters": filters.values(), "sort": sort.name, "limit": limit, "count": len(rows),
+            "total": store.count_signals(filters), "more": following is not None,
+            "next": None if following is None else cursor.encode(sort, following), "signals": rows}
+
+
+# ---- corroboration ------------------------------------------------------------------------------------------
+def corroborations(store: Store, filters: SignalFilter, corroborated: str | None, limit: int) -> dict[str, Any]:
+    """The claims of ``analysis.corroboration`` (the CLI's ``backchannel corroboration``), newest first,
+    ``limit`` at most; ``corroborated`` "yes" keeps those with two independent origins or more, "no" the rest."""
+    claims = corroboration(store, since=filters.since, until=filters.until, actor=_single(filters.actor),
+                           stance=_single(filters.stance), topic=_single(filters.topic))
+    if corroborated is not None:
+        claims = [c for c in claims if c.corroborated == (corroborated == "yes")]
+    newest = list(reversed(claims))[:limit]
+    return {"filters": {k: v for k, v in filters.values().items() if k in CORROBORATION_FILTERS},
+            "corroborated": corroborated, "limit": limit, "count": len(newest), "total": len(claims),
+            "claims": newest}
+
+
+CORROBORATION_FILTERS = ("actor", "stance", "topic", "since", "until")
+
+
+def _single(value: str | tuple[str, ...] | None) -> str | None:
+    return value if value is None or isinstance(value, str) else value[0]
+
+
+def corroborations_json(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "claims": [c.to_dict() for c in data["claims"]]}
+
+
+# ---- actors and conflicts -------------------------------------------------------------------------------------
+def actors_json(store: Store) -> dict[str, Any]:
+    """Every actor with current signals (``Store.actors``) and the conflicts its signals are placed in."""
+    placed: dict[str, list[dict[str, Any]]] = {}
+    for p in store.actor_conflicts():
+        if p["conflict"]:
+            placed.setdefault(p["actor"], []).append({"conflict": p["conflict"], "role": p["role"],
+                                                      "signals": p["signals"]})
+    return {"actors": [{**a, "conflicts": placed.get(a["name"], [])} for a in store.actors()]}
+
+
+def conflicts_json(store: Store) -> dict[str, Any]:
+    """Every conflict of current signals (``Store.conflicts``) with the actors placed in it as parties and as
+    third parties (an actor with no role in a signal of the conflict is in neither list)."""
+    members = {g["conflict"]: g["actors"] for g in by_conflict(store.actor_conflicts())}
+    rows = []
+    for c in store.conflicts():
+        placed = members.get(c["name"], [])
+        rows.append({"name": c["name"], "signals": c["signals"],
+                     "parties": [{"actor": m["actor"], "signals": m["signals"]} for m in placed if m["role"] == "party"],
+                     "third_parties": [{"actor": m["actor"], "signals": m["signals"]}
+                                       for m in placed if m["role"] == "third_party"]})
+    return {"conflicts": rows}
