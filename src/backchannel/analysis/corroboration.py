@@ -14,7 +14,8 @@ Grouping (a *claim* = signals reporting the same position):
    ``_COMPARE_RECENT`` members is at least ``min_similarity`` (default
    0.2).  A signal that fits several claims joins the most similar one.
 
-Undated signals are left out: "close dates" cannot be judged for them.
+Undated signals are left out: "close dates" cannot be judged for them; so are
+signals an analyst marked "not a signal" (``store.corrections``).
 
 Counting independent origins:
 
@@ -256,7 +257,7 @@ def _signal_row(store: Store, signal_id: int) -> dict[str, Any] | None:
 
 def _item(signal: dict[str, Any]) -> _Item | None:
     span = signal_date(signal)
-    if span is None:
+    if span is None or signal.get("not_a_signal"):  # an analyst said it is no position: it corroborates nothing
         return None
     terms = list(signal.get("terms") or [])
     key, name = origin_of(signal.get("origin") or "", signal.get("url") or "", signal.get("article_id") or "")

@@ -19,6 +19,7 @@ from .. import __version__
 from ..corpus.commands import add_corpus_commands, cmd_corpus
 from ..errors import BackchannelError, InputError, printable
 from ..records import ARTICLE_FIELDS, Article
+from . import corrections
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-progress", action="store_true", help="no progress output")
     add_store_commands(sub)
     add_corpus_commands(sub)
+    corrections.register(sub)
     return parser
 
 
@@ -197,6 +199,10 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     _filter_flags(sig)
     sig.add_argument("--limit", type=_positive, default=None, help="at most N signals")
     sig.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    sig.add_argument("--claims", action="store_true",
+                     help="one row per claim: the signals reporting the same position grouped, with how many "
+                     "outlets and independent origins report it (table or json)")
+    sig.add_argument("--expand", action="store_true", help="with --claims: list each claim's reports beneath it")
 
     act = sub.add_parser("actors", help="list the actors with signals",
                          description="Actors with stored signals: kind, number of signals, latest stance.")
@@ -215,8 +221,11 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                          "code of each stance, for event-data users.")
     _db_flag(exp)
     _filter_flags(exp)
-    exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover"), required=True)
+    exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover", "annotations"), required=True,
+                     help="annotations: analysts' corrections as annotation files of the corpus format, for "
+                     "`train --extra` (needs --out)")
     exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
+    exp.add_argument("--out", default="", metavar="DIR", help="with --format annotations: the folder to write")
 
     from ..jobs import spark_job
 
@@ -365,8 +374,21 @@ def cmd_runs(args: argparse.Namespace) -> int:
 def cmd_signals(args: argparse.Namespace) -> int:
     from .views import signals_csv, signals_json, signals_table
 
+    if args.claims and args.format == "csv":
+        raise BackchannelError("--claims: a claim is a group of rows; use --format table or json")
+    if args.expand and not args.claims:
+        raise BackchannelError("--expand lists each claim's reports: give it with --claims")
     with _open_store(args) as store:
-        rows = store.signals(limit=args.limit, **_filters(args, store))
+        filters = _filters(args, store)
+        if args.claims:
+            from ..analysis.claims import group
+            from .views import claims_json, claims_table
+
+            rows = group(store, store.signals(**filters), actor=filters["actor"], stance=filters["stance"],
+                         topic=filters["topic"])[:args.limit]
+            sys.stdout.write(claims_json(rows) if args.format == "json" else claims_table(rows, expand=args.expand))
+            return 0
+        rows = store.signals(limit=args.limit, **filters)
     render = {"table": signals_table, "json": signals_json, "csv": signals_csv}[args.format]
     sys.stdout.write(render(rows))
     return 0
@@ -396,8 +418,19 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_signals
+    from .export import export_annotations, export_signals
 
+    if args.format == "annotations":
+        if not args.out:
+            raise BackchannelError("--format annotations writes one file per article: give --out DIR")
+        with _open_store(args) as store:
+            written, skipped = export_annotations(store, Path(args.out))
+        for line in skipped:
+            print(f"skipped: {line}", file=sys.stderr)
+        print(f"{written} annotation files written to {args.out}", file=sys.stderr)
+        return 0
+    if args.out:
+        raise BackchannelError("--out is for --format annotations; the other formats write to --to")
     with _open_store(args) as store:
         out = sys.stdout if args.to == "-" else Path(args.to)
         n = export_signals(store, args.format, out, **_filters(args, store))
@@ -611,6 +644,7 @@ COMMANDS = {
     "corroboration": cmd_corroboration,
     "corpus": cmd_corpus,
     "train": cmd_train,
+    "correct": corrections.cmd_correct,
 }
 
 
