@@ -475,9 +475,11 @@ class Store:
 
     # ---- analysts' corrections (``store.corrections`` says why they are kept apart and how they apply) --------
     def corrections(self, signal_id: int) -> list[dict[str, Any]]:
-        """The corrections and notes analysts made on one signal, oldest first."""
-        return self._db.all(f"SELECT {fixes.COLUMNS} FROM corrections WHERE signal_id = ? ORDER BY id",
-                            (int(signal_id),))
+        """The corrections and notes analysts made on one signal, and the signals they added to its article
+        (``missed``: they have no signal of their own), oldest first: what the signal page lists."""
+        return self._db.all(
+            f"SELECT {fixes.COLUMNS} FROM corrections WHERE signal_id = ? OR (field = ? AND article_id = "
+            "(SELECT article_id FROM signals WHERE id = ?)) ORDER BY id", (int(signal_id), fixes.MISSED, int(signal_id)))
 
     def article_corrections(self, article_id: str) -> list[dict[str, Any]]:
         """Every correction of an article's signals, and the signals added to it (``missed``), oldest first."""
