@@ -644,7 +644,7 @@ COMMANDS = {
     "corroboration": cmd_corroboration,
     "corpus": cmd_corpus,
     "train": cmd_train,
-    "correct": corrections.cmd_correct,
+    "correct": lambda args: corrections.cmd_correct(args, _open_store),
 }
 
 

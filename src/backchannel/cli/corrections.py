@@ -8,6 +8,8 @@ correction each (``--stance refuses --channel private``), so each field keeps it
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from backchannel.errors import BackchannelError
 from backchannel.records import CHANNELS, STANCES, TOPICS
@@ -36,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", default="", metavar="NAME", help="who makes the correction (default: $USER)")
 
 
-def cmd_correct(args: argparse.Namespace) -> int:
-    from backchannel.cli.commands import _open_store
-
+def cmd_correct(args: argparse.Namespace, open_store: Callable[[argparse.Namespace], Any]) -> int:
+    """Record the corrections the flags ask for; ``open_store`` opens the store ``--db`` names (the CLI's
+    own opener, which refuses a SQLite file that does not exist)."""
     changes = [(name, getattr(args, name)) for name in CHANGE_FLAGS if getattr(args, name) is not None]
     if args.not_a_signal:
         if changes:
@@ -52,7 +54,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
     for field, value in changes:  # every value checked before any is recorded: all or nothing
         check_value(field, value)
     author = args.by or _user()
-    with _open_store(args) as store:
+    with open_store(args) as store:
         before = store.signals_by_id([args.signal_id])
         if not before:
             raise BackchannelError(f"no signal with id {args.signal_id}")
