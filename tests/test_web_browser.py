@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,19 +49,15 @@ def browser() -> Iterator[object]:
             browser.close()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[tuple[str, dict[str, int]]]:
-    """The app over a filled store, served by uvicorn in a thread; yields (base URL, signal ids)."""
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """``app`` served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
     import uvicorn
 
-    from backchannel.web import create_app
-
-    path = tmp_path_factory.mktemp("web") / "browser.db"
-    ids = fill_store(path)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))  # bound here and handed over: no race for the port
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(str(path), None), log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -69,11 +66,22 @@ def site(tmp_path_factory) -> Iterator[tuple[str, dict[str, int]]]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", ids
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[tuple[str, dict[str, int]]]:
+    """The app over a filled store, served by uvicorn in a thread; yields (base URL, signal ids)."""
+    from backchannel.web import create_app
+
+    path = tmp_path_factory.mktemp("web") / "browser.db"
+    ids = fill_store(path)
+    with serving(create_app(str(path), None)) as base:
+        yield base, ids
 
 
 @pytest.fixture

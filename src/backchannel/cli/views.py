@@ -22,6 +22,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "counterpart", "role", "outlet", "title", "url", "published", "article_id", "confidence", "extractor_version",
     "corrected",
 )
+NOT_A_SIGNAL_CELL = "NOT SIG"  # the stance cell of a signal an analyst marked "not a signal" (fits the column)
 LIST_SEPARATOR = " | "  # lists in one CSV cell; a bar is rarer than a comma or semicolon in the items
 
 # Markers around the evidence inside its paragraph.  Private-use characters stand in while the text
@@ -116,13 +117,15 @@ def _id_cell(r: Mapping[str, Any]) -> str:
 
 
 def _stance_cell(r: Mapping[str, Any]) -> str:
-    return "NOT A SIGNAL" if r.get("not_a_signal") else (r.get("stance") or "")
+    return NOT_A_SIGNAL_CELL if r.get("not_a_signal") else (r.get("stance") or "")
 
 
 def _corrected_note(rows: Sequence[Mapping[str, Any]]) -> str:
     """The count of corrected signals under a table that shows any: a starred row is an analyst's reading."""
     n = sum(1 for r in rows if r.get("corrected"))
-    return f"* corrected by an analyst: {n} of {len(rows)} signals\n" if n else ""
+    rejected = sum(1 for r in rows if r.get("not_a_signal"))
+    note = f" ({rejected} marked {NOT_A_SIGNAL_CELL}: not a signal)" if rejected else ""
+    return f"* corrected by an analyst: {n} of {len(rows)} signals{note}\n" if n else ""
 
 
 def claims_table(rows: Sequence[Any], expand: bool = False, width: int | None = None) -> str:
