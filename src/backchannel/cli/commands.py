@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-progress", action="store_true", help="no progress output")
     add_store_commands(sub)
     add_corpus_commands(sub)
-    corrections.register(sub)
+    corrections.register(sub, _db_flag)
     return parser
 
 

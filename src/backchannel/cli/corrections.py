@@ -18,16 +18,15 @@ from backchannel.records import CHANNELS, STANCES, TOPICS
 CHANGE_FLAGS = ("stance", "topic", "actor", "channel", "when")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    """Add the ``correct`` command to the ``backchannel`` parser."""
+def register(sub: argparse._SubParsersAction, db_flag: Callable[[argparse.ArgumentParser], None]) -> None:
+    """Add the ``correct`` command to the ``backchannel`` parser; ``db_flag`` adds the CLI's one ``--db``."""
     p = sub.add_parser(
         "correct", help="correct a stored signal: its stance, topic, actor, channel or date, or not a signal",
         description="Record an analyst's correction of one signal, with who made it and when. The signal is "
         "then shown and counted as corrected everywhere (signals, show, export, the web), the correction "
         "survives `reprocess`, and `export --format annotations` writes it for training.")
     p.add_argument("signal_id", metavar="SIGNAL_ID", type=int)
-    p.add_argument("--db", default="", metavar="URL",
-                   help="SQLite file or postgresql:// URL (default: backchannel.db, or $BACKCHANNEL_DB)")
+    db_flag(p)
     p.add_argument("--stance", choices=STANCES, help="the right stance")
     p.add_argument("--topic", choices=TOPICS, help="the right topic")
     p.add_argument("--actor", metavar="NAME", help="the right actor (canonical name)")

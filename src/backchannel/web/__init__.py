@@ -5,13 +5,15 @@
 - ``chart``    the actor timeline as SVG geometry (drawn server-side, no script)
 - ``params``   query-string checks: a bad value is a 400, never a 500
 - ``errors``   the one error shape ``{"error": {"status", "message"}}``
-- ``writes``   the bearer-token rule, ingest of one URL, correction notes
+- ``writes``   the bearer-token rule, ingest of one URL, corrections (API and the signal page's forms)
+- ``claims``   ``/claims`` and ``/claims/{id}``: signals one row per claim, a claim with its reports
 - ``backend``  one store per worker thread (every read and write through the store's methods)
 - ``openapi``  the JSON API's OpenAPI 3.1 description
 
 Routes: ``/`` ``/actors/{name}`` ``/signals/{id}`` ``/divergence`` ``/search`` (each also with
 ``.json``; the overview's twin is ``/index.json``), ``/openapi.json``, ``POST /api/ingest``,
-``POST /api/signals/{id}/correction``.
+``POST /api/signals/{id}/correction``, ``/claims`` and ``/claims/{id}`` (with ``.json``), and the signal
+page's form posts ``POST /signals/{id}/correct`` and ``POST /signals/{id}/missed``.
 """
 
 from backchannel.web.app import create_app, resolve_token, serve
