@@ -99,7 +99,7 @@ def test_csv_round_trips_with_stable_columns_and_joined_lists(store, tmp_path):
     assert zelensky["terms"] == "freezes the front line | no NATO"
     assert zelensky["when"] == "" and zelensky["date"] == "2025-03-14"  # the article's date stands in
     russia = by_actor["Russia"]
-    assert russia["sources"] == "a former senior official | The New York Times"
+    assert russia["sources"] == "a former senior official → The New York Times"
     assert (russia["channel"], russia["when"], russia["outlet"]) == ("private", "2024-10", "Peace News")
     qatar = by_actor["Qatar"]
     assert qatar["evidence"] == 'Qatar urged both sides to sign a deal, "now, not later", its foreign ministry said.'

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import pytest
 
 from backchannel.errors import InputError
 from backchannel.read import Fetcher, iter_source
@@ -109,3 +115,55 @@ def test_broken_and_non_feeds_are_one_error_each() -> None:
 
 def test_empty_feed_gives_nothing() -> None:
     assert list(iter_feed(rss(""), source="f.xml")) == []
+
+
+# ---- a fetched entry's page names its own title and outlet ---------------------------------------------------
+BODY = ("<p>The two armies agreed a ceasefire on Monday after weeks of talks in the capital, officials said, "
+        "and both delegations promised to meet again within a month to discuss the withdrawal of troops.</p>")
+PAGES = {
+    # og:title and og:site_name: both win over the feed's item title and the feed's title
+    "tagged.html": '<html><head><title>Truce agreed | The Daily Bugle</title>'
+                   '<meta property="og:title" content="Armies agree a truce after weeks of talks">'
+                   '<meta property="og:site_name" content="The Daily Bugle"></head>'
+                   f"<body><article><h1>Truce</h1>{BODY}</article></body></html>",
+    # only a <title>: it wins (without its " | outlet" tail); no site name, so the feed's title stays the outlet
+    "titled.html": "<html><head><title>Ceasefire holds in the north | Some Site</title></head>"
+                   f"<body><article>{BODY}</article></body></html>",
+    # neither: a heading and a domain are guesses, so the feed's labels stay
+    "bare.html": f"<html><head></head><body><article><h1>A heading, not a title</h1>{BODY}</article></body></html>",
+}
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:  # no request lines in the test output
+        pass
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving the pages and a feed that links to them."""
+    for name, html in PAGES.items():
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp_path)))
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    items = "".join(f"<item><title>Aggregator headline {i}</title><link>{base}/{name}</link>"
+                    "<author>desk@agg.org (Agg Desk)</author><pubDate>Mon, 03 Mar 2025 08:00:00 GMT</pubDate>"
+                    "</item>" for i, name in enumerate(PAGES, start=1))
+    (tmp_path / "feed.rss").write_bytes(rss(items).replace(b"<title>Desk</title>", b"<title>Agg: World</title>"))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_fetched_page_names_its_own_title_and_outlet_over_the_feeds(site: str) -> None:
+    fetcher = Fetcher(trusted_hosts={"127.0.0.1"}, read_timeout=5.0)
+    tagged, titled, bare = list(iter_source(f"{site}/feed.rss", fetcher=fetcher))
+    assert isinstance(tagged, Article) and isinstance(titled, Article) and isinstance(bare, Article)
+    assert (tagged.title, tagged.outlet) == ("Armies agree a truce after weeks of talks", "The Daily Bugle")
+    assert (titled.title, titled.outlet) == ("Ceasefire holds in the north", "Agg: World")
+    assert (bare.title, bare.outlet) == ("Aggregator headline 3", "Agg: World")
+    for article in (tagged, titled, bare):  # the feed's structured data still wins for the rest
+        assert (article.published, article.author) == ("2025-03-03", "Agg Desk")
+        assert "The two armies agreed a ceasefire on Monday" in article.text

@@ -73,7 +73,8 @@ def test_signals_csv_and_json(store):
     rows = store.signals()
     parsed = list(csv.DictReader(io.StringIO(signals_csv(rows))))
     assert list(parsed[0]) == list(CSV_COLUMNS)
-    assert parsed[0]["sources"] == "a former senior official | The New York Times"
+    assert parsed[0]["sources"] == "a former senior official → The New York Times"  # the chain notation
+    assert parsed[0]["terms"] == "in private"
     assert parsed[1]["evidence"] == QATAR  # the comma inside is quoted, not a new column
     assert json.loads(signals_json(rows)) == rows
 

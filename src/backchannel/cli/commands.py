@@ -155,6 +155,8 @@ def _filter_flags(p: argparse.ArgumentParser, only: Sequence[str] | None = None)
 
 
 def add_store_commands(sub: argparse._SubParsersAction) -> None:
+    from .sorting import DEFAULT_SORT, SORT_HELP, SORTS
+
     ing = sub.add_parser(
         "ingest",
         help="read sources, extract each new article once, keep everything in the store",
@@ -194,10 +196,13 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     runs.add_argument("--format", choices=("table", "json"), default="table")
 
     sig = sub.add_parser("signals", help="list stored signals with filters",
-                         description="List the stored negotiation signals, oldest first, with filters.")
+                         description="List the stored negotiation signals, newest first (see --sort), with filters.")
     _db_flag(sig)
     _filter_flags(sig)
-    sig.add_argument("--limit", type=_positive, default=None, help="at most N signals")
+    sig.add_argument("--sort", choices=SORTS, default=DEFAULT_SORT,
+                     help="; ".join(f"{name}: {text}" for name, text in SORT_HELP.items())
+                     + f" (default {DEFAULT_SORT})")
+    sig.add_argument("--limit", type=_positive, default=None, help="at most N signals (the first N in --sort order)")
     sig.add_argument("--format", choices=("table", "json", "csv"), default="table")
     sig.add_argument("--claims", action="store_true",
                      help="one row per claim: the signals reporting the same position grouped, with how many "
@@ -222,10 +227,11 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     _db_flag(exp)
     _filter_flags(exp)
     exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover", "annotations"), required=True,
-                     help="annotations: analysts' corrections as annotation files of the corpus format, for "
-                     "`train --extra` (needs --out)")
-    exp.add_argument("--to", default="-", metavar="PATH", help="output file (default stdout; required for parquet)")
-    exp.add_argument("--out", default="", metavar="DIR", help="with --format annotations: the folder to write")
+                     help="annotations: analysts' corrections as annotation files of the corpus format, one per "
+                     "article, for `train --extra` (--out names the folder)")
+    exp.add_argument("--to", "--out", dest="to", default="-", metavar="PATH",
+                     help="output file (default stdout; required for parquet, which is binary); the folder for "
+                     "annotations")
 
     from ..jobs import spark_job
 
@@ -252,7 +258,7 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
     _db_flag(tl)
     _filter_flags(tl, only=("since", "until"))
     tl.add_argument("--group-state", action="store_true", help="count a leader and the state together")
-    tl.add_argument("--plot", metavar="FILE.png", help="also draw the timeline as a PNG chart")
+    tl.add_argument("--plot", metavar="FILE", help="also draw the timeline as a chart: FILE.png or FILE.svg")
     tl.add_argument("--format", choices=("table", "json"), default="table")
 
     dv = sub.add_parser("divergence", help="public and private stances that differ",
@@ -292,36 +298,18 @@ def _spec(args: argparse.Namespace):
 
 
 def _filters(args: argparse.Namespace, store: Store | None = None) -> dict:
-    """The signal filters given on the command line (absent ones ``None``), dates checked first, and a
-    ``--conflict`` checked against the conflicts of ``store``'s signals when one is given."""
+    """The signal filters given on the command line (absent ones ``None``), dates checked first, and an
+    ``--actor`` or ``--conflict`` checked against ``store``'s signals when one is given (``suggest``)."""
     from ..store import DATE_FILTERS, SIGNAL_FILTERS, valid_date
+    from .suggest import check_names
 
     for flag in DATE_FILTERS:
         value = getattr(args, flag, None)
         if value and not (valid_date(value) and _real_date(value)):
             raise BackchannelError(f"--{flag} {value!r}: expected YYYY, YYYY-MM or YYYY-MM-DD")
-    conflict = getattr(args, "conflict", None)
-    if conflict and store is not None:
-        _known_conflict(conflict, [c["name"] for c in store.conflicts()])
+    if store is not None:
+        check_names(store, actor=getattr(args, "actor", None), conflict=getattr(args, "conflict", None))
     return {k: getattr(args, k, None) for k in SIGNAL_FILTERS}
-
-
-def _known_conflict(value: str, known: Sequence[str]) -> None:
-    """An unknown ``--conflict`` is bad input, told in one line with the nearest stored name: a filter that
-    silently matches nothing would read as "no signals about that war"."""
-    from difflib import get_close_matches
-
-    from ..store.queries import conflict_key
-
-    keys = {conflict_key(name): name for name in known}
-    wanted = conflict_key(value)
-    if wanted in keys:
-        return
-    near = [keys[k] for k in keys if wanted and wanted in k] or [
-        keys[k] for k in get_close_matches(wanted, list(keys), n=1, cutoff=0.5)]
-    hint = f"; did you mean {near[0]!r}?" if near else (
-        f"; the stored conflicts are: {', '.join(known)}" if known else "; no stored signal is placed in a conflict")
-    raise BackchannelError(f"--conflict {value!r}: no stored signal is in that conflict{hint}")
 
 
 def _real_date(value: str) -> bool:
@@ -372,23 +360,28 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_signals(args: argparse.Namespace) -> int:
+    from .sorting import DEFAULT_SORT, sort_signals
     from .views import signals_csv, signals_json, signals_table
 
     if args.claims and args.format == "csv":
         raise BackchannelError("--claims: a claim is a group of rows; use --format table or json")
     if args.expand and not args.claims:
         raise BackchannelError("--expand lists each claim's reports: give it with --claims")
-    with _open_store(args) as store:
+    with _open_store(args) as store:  # newest first; another --sort needs them all before the --limit
         filters = _filters(args, store)
-        if args.claims:
+        if args.claims:  # every matching signal grouped, in --sort order; --limit counts claims
             from ..analysis.claims import group
             from .views import claims_json, claims_table
 
-            rows = group(store, store.signals(**filters), actor=filters["actor"], stance=filters["stance"],
-                         topic=filters["topic"])[:args.limit]
-            sys.stdout.write(claims_json(rows) if args.format == "json" else claims_table(rows, expand=args.expand))
+            listed = sort_signals(store.signals(newest_first=True, **filters), args.sort)
+            claims = group(store, listed, actor=filters["actor"], stance=filters["stance"],
+                           topic=filters["topic"])[: args.limit]
+            sys.stdout.write(claims_json(claims) if args.format == "json" else claims_table(claims,
+                                                                                           expand=args.expand))
             return 0
-        rows = store.signals(limit=args.limit, **filters)
+        rows = store.signals(limit=args.limit if args.sort == DEFAULT_SORT else None, newest_first=True,
+                             **filters)
+    rows = sort_signals(rows, args.sort)[: args.limit]
     render = {"table": signals_table, "json": signals_json, "csv": signals_csv}[args.format]
     sys.stdout.write(render(rows))
     return 0
@@ -421,18 +414,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_annotations, export_signals
 
     if args.format == "annotations":
-        if not args.out:
+        if args.to == "-":
             raise BackchannelError("--format annotations writes one file per article: give --out DIR")
         with _open_store(args) as store:
-            written, skipped = export_annotations(store, Path(args.out))
+            written, skipped = export_annotations(store, Path(args.to))
         for line in skipped:
             print(f"skipped: {line}", file=sys.stderr)
-        print(f"{written} annotation files written to {args.out}", file=sys.stderr)
+        print(f"{written} annotation files written to {args.to}", file=sys.stderr)
         return 0
-    if args.out:
-        raise BackchannelError("--out is for --format annotations; the other formats write to --to")
     with _open_store(args) as store:
-        out = sys.stdout if args.to == "-" else Path(args.to)
+        out = "-" if args.to == "-" else Path(args.to)  # "-": export_signals' standard output, text formats only
         n = export_signals(store, args.format, out, **_filters(args, store))
     print(f"{n} signals exported" + ("" if args.to == "-" else f" to {args.to}"), file=sys.stderr)
     return 0
@@ -465,9 +456,12 @@ def _report(items: list, fmt: str, render) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     from ..analysis import plot_timeline, render_timeline, timeline
+    from ..analysis.render import plot_format
 
-    filters = _filters(args)
+    if args.plot:
+        plot_format(args.plot)  # a bad chart path is told before any work
     with _open_store(args) as store:
+        filters = _filters(args, store)  # ACTOR is checked too: its "did you mean" is --actor's
         points = timeline(store, args.actor, since=filters["since"], until=filters["until"], group_state=args.group_state)
     if not points:
         raise BackchannelError(f"no signals for actor {args.actor!r}")
@@ -480,8 +474,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 def cmd_divergence(args: argparse.Namespace) -> int:
     from ..analysis import divergence, render_divergences
 
-    filters = _filters(args)
     with _open_store(args) as store:
+        filters = _filters(args, store)
         items = divergence(store, actor=args.actor, since=filters["since"], until=filters["until"],
                            period=args.period, group_state=args.group_state)
     return _report(items, args.format, render_divergences)
@@ -490,8 +484,8 @@ def cmd_divergence(args: argparse.Namespace) -> int:
 def cmd_corroboration(args: argparse.Namespace) -> int:
     from ..analysis import corroboration, render_claims
 
-    filters = _filters(args)
     with _open_store(args) as store:
+        filters = _filters(args, store)
         claims = corroboration(store, since=filters["since"], until=filters["until"], actor=args.actor,
                                stance=args.stance, topic=args.topic, group_state=args.group_state)
     return _report(claims, args.format, render_claims)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, TextIO
 
+from ..chains import chain_text
 from ..records import ArticleResult
 
 Format = Literal["json", "jsonl", "table"]
@@ -95,7 +96,7 @@ def table_block(r: ArticleResult, width: int | None = None) -> list[str]:
     lines.append(header)
     lines.append("-" * min(width, len(header) + evidence_width - 8))
     for s in r.signals:
-        cells = [s.actor, s.stance, s.topic, s.channel, s.when or "-", "; ".join(s.sources) or "-"]
+        cells = [s.actor, s.stance, s.topic, s.channel, s.when or "-", chain_text(s.sources, "-")]
         wrapped = [textwrap.wrap(c, w) or [""] for c, (_, w) in zip(cells, cols, strict=True)]
         ev = textwrap.wrap(" ".join(s.evidence.split()), evidence_width) or [""]
         height = max(len(ev), *(len(w) for w in wrapped))

@@ -16,6 +16,8 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..chains import chain_text
+
 # The export and ``signals --format csv`` column order: who/what/when first, provenance after.
 CSV_COLUMNS: tuple[str, ...] = (
     "id", "date", "actor", "stance", "topic", "channel", "when", "terms", "sources", "evidence", "conflict",
@@ -24,6 +26,7 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 NOT_A_SIGNAL_CELL = "NOT SIG"  # the stance cell of a signal an analyst marked "not a signal" (fits the column)
 LIST_SEPARATOR = " | "  # lists in one CSV cell; a bar is rarer than a comma or semicolon in the items
+# except ``sources``, which is a chain and is written as every chain is (``chains.chain_text``)
 
 # Markers around the evidence inside its paragraph.  Private-use characters stand in while the text
 # is wrapped (so a paragraph that itself contains » or « is not confused), then become the visible form.
@@ -41,11 +44,14 @@ def _one_line(text: Any) -> str:
 
 
 def csv_record(row: Mapping[str, Any]) -> list[str]:
-    """One signal as CSV cells in ``CSV_COLUMNS`` order: lists joined, numbers as text."""
+    """One signal as CSV cells in ``CSV_COLUMNS`` order: the source chain in its notation, other lists
+    joined, numbers as text."""
     cells: list[str] = []
     for column in CSV_COLUMNS:
         value = row.get(column)
-        if isinstance(value, (list, tuple)):
+        if column == "sources":
+            value = chain_text(value or ())
+        elif isinstance(value, (list, tuple)):
             value = LIST_SEPARATOR.join(str(v) for v in value)
         elif isinstance(value, bool):
             value = "true" if value else "false"
@@ -106,7 +112,7 @@ def signals_table(rows: Sequence[Mapping[str, Any]], width: int | None = None) -
     headers = [("id", max(2, max(len(_id_cell(r)) for r in rows))), ("date", 10), ("actor", 22),
                ("stance", 8), ("topic", 9), ("channel", 7), ("sources", 24)]
     cells = ([_id_cell(r), r.get("date") or "-", r.get("actor") or "", _stance_cell(r),
-              r.get("topic") or "", r.get("channel") or "", "; ".join(r.get("sources") or []) or "-",
+              r.get("topic") or "", r.get("channel") or "", chain_text(r.get("sources"), "-"),
               _one_line(r.get("evidence"))] for r in rows)
     return _table(headers, cells, "evidence", _width(width), shrinkable=("sources", "actor")) + _corrected_note(rows)
 
@@ -187,11 +193,11 @@ def _chain(detail: Mapping[str, Any]) -> str:
         chain[-1] += " (this article)"
     else:
         chain.append("this article")
-    return " → ".join(chain)
+    return chain_text(chain)
 
 
 def _attribution_line(a: Mapping[str, Any]) -> str:
-    via = ", via " + " → ".join(a["via"]) if a.get("via") else ""
+    via = ", via " + chain_text(a["via"]) if a.get("via") else ""
     return (f"{a.get('speaker')} ({a.get('speaker_kind')}) {a.get('cue')}: “{_one_line(a.get('content'))}” "
             f"[{a.get('kind')}{via}]")
 

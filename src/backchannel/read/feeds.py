@@ -8,9 +8,13 @@ entry links too.
 
 An entry carrying ``content:encoded`` or Atom ``<content>`` is used as it is
 (HTML reduced to paragraphs); otherwise its link is fetched and read with
-``html.article_from_html``.  The feed's metadata (entry title, author, date,
-link; the feed title as outlet) wins over the page's, because it is explicit
-structured data rather than something scraped.
+``html.article_from_html``.  The feed's metadata (entry author, date, link)
+wins over the page's, because it is explicit structured data rather than
+something scraped.  Title and outlet are the exception: a feed's title names
+the feed ("Meridian Post – World"), not the outlet, and aggregator feeds
+rewrite item titles, so the page's own ``og:title``/``<title>`` and
+``og:site_name`` win when the fetched page has them (and only those: not
+trafilatura's guesses from a heading or the domain name).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from backchannel.errors import InputError
 from backchannel.read.budget import check_markup
 from backchannel.read.clean import clean_field, drop_control_references, make_article
 from backchannel.read.dates import normalise_date
-from backchannel.read.html import article_from_html
+from backchannel.read.html import article_from_html, declared_labels
 from backchannel.read.text import binary_reason, one_line, split_bom
 from backchannel.read.web import Fetcher, Response
 from backchannel.records import Article
@@ -130,7 +134,7 @@ def _entry_article(
             raise InputError(entry_source, "feed entry has no content and links are not fetched here")
         page = fetcher.fetch(link)
         article = article_from_html(page.body, source=entry_source, url=page.url)
-        return _merge(article, meta)
+        return _merge(article, meta, *declared_labels(page.body, source=entry_source))
     except InputError as exc:
         return exc if exc.source else InputError(entry_source, exc.reason)  # fragment_text's budget names none
     except Exception as exc:  # noqa: BLE001 - feedparser objects from untrusted input; one bad entry must not stop the feed
@@ -190,9 +194,18 @@ def _entry_summary(entry: Any) -> str:
     return fragment_text(value) if "html" in kind.lower() else value.strip()
 
 
-def _merge(article: Article, meta: dict[str, str]) -> Article:
-    """Feed metadata over page metadata; the fetched page's final URL stays when the entry gave none."""
+def _merge(article: Article, meta: dict[str, str], page_title: str = "", page_outlet: str = "") -> Article:
+    """Feed metadata over page metadata, except the title and outlet the page names itself (``page_title``,
+    ``page_outlet``: ``html.declared_labels``); the fetched page's final URL stays when the entry gave none.
+
+    With a declared title the article keeps trafilatura's reading of it, which drops a ``<title>``'s
+    " | Outlet" tail.
+    """
     changes = {key: value for key, value in meta.items() if value and key != "url"}
+    if page_title:
+        changes["title"] = article.title or page_title
+    if page_outlet:
+        changes["outlet"] = page_outlet
     return replace(article, **changes)
 
 

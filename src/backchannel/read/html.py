@@ -89,6 +89,17 @@ def article_from_html(html: str | bytes, *, source: str, url: str = "") -> Artic
     )
 
 
+def declared_labels(html: str | bytes, *, source: str = "") -> tuple[str, str]:
+    """The title and the outlet a page names itself: ``og:title`` (or ``twitter:title``, or its ``<title>``)
+    and ``og:site_name`` (or ``application-name``); '' for what it does not name.
+
+    Never trafilatura's guesses (a heading as the title, the domain as the outlet): a feed entry whose
+    link is fetched lets the page's own labels win over the feed's (``feeds._merge``), and a guess must not.
+    """
+    meta = _meta_tags(drop_control_references(_page_text(html, source)))
+    return _first(meta, _META_TITLE) or meta.get("__title__", ""), _first(meta, _META_OUTLET)
+
+
 def _page_text(html: str | bytes, source: str) -> str:
     """Decode and validate the page: size, binary, charset, emptiness."""
     if isinstance(html, str):
@@ -137,7 +148,8 @@ def _attr(doc: Any, name: str) -> str:
 
 
 def _meta_tags(page: str) -> dict[str, Any]:
-    """``<meta>`` contents by lower-cased property/name/itemprop, plus link labels under ``__links__``.
+    """``<meta>`` contents by lower-cased property/name/itemprop, plus link labels under ``__links__`` and
+    the ``<head>``'s ``<title>`` under ``__title__``.
 
     A second parse costs little next to trafilatura and lets us fill fields it
     missed; if the page does not parse, there are simply no fallbacks.
@@ -154,6 +166,8 @@ def _meta_tags(page: str) -> dict[str, Any]:
             meta.setdefault(key.strip().lower(), content)
     labels = (" ".join(a.text_content().split()) for a in tree.iter("a"))
     meta["__links__"] = frozenset(label for label in labels if label)
+    title = next((t for t in tree.iter("title") if t.getparent() is not None and t.getparent().tag == "head"), None)
+    meta["__title__"] = " ".join(title.text_content().split()) if title is not None else ""
     return meta
 
 

@@ -30,6 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backchannel.chains import chain_text
 from backchannel.web import claims, openapi, pages, params
 from backchannel.web.backend import Backend
 from backchannel.web.errors import HANDLERS
@@ -75,6 +76,7 @@ def _templates() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["pathq"] = lambda value: quote(str(value), safe="")
+    env.filters["chain"] = chain_text  # the one notation of a chain of sources (``backchannel.chains``)
     env.filters["short"] = lambda value, n=160: (value if len(value or "") <= n else value[: n - 1] + "…")
     env.globals["query"] = lambda **kw: urlencode({k: v for k, v in kw.items() if v})
     env.globals["highlighted"] = pages.highlighted
