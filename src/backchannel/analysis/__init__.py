@@ -3,6 +3,7 @@
 - ``timeline``      an actor's signals over time, and ``trend`` (moving toward talks, hardening, ...)
 - ``divergence``    public and private stances of one actor pointing opposite ways in one period
 - ``corroboration`` signals grouped into claims, counted by independent origin
+- ``claims``        a list of signals shown one row per claim ("reported by N outlets, M independent origins")
 - ``render``        the same as terminal tables, and ``plot_timeline`` (PNG)
 
 Supporting modules: ``points`` (the signal record and stance polarity),

@@ -14,7 +14,8 @@ Grouping (a *claim* = signals reporting the same position):
    ``_COMPARE_RECENT`` members is at least ``min_similarity`` (default
    0.2).  A signal that fits several claims joins the most similar one.
 
-Undated signals are left out: "close dates" cannot be judged for them.
+Undated signals are left out: "close dates" cannot be judged for them; so are
+signals an analyst marked "not a signal" (``store.corrections``).
 
 Counting independent origins:
 
@@ -239,8 +240,13 @@ def claim_for(store: Store, signal_id: int, group_state: bool = False, window_da
     if span is None:
         return None
     since = None if lookback_days is None else (span.start - timedelta(days=lookback_days)).isoformat()
-    for claim in iter_claims(store, since=since, until=shifted(span, window_days), actor=signal["actor"],
-                             stance=signal["stance"], topic=signal["topic"], group_state=group_state,
+    # The store filters on extracted values and groups on corrected ones (``store.corrections``): for a
+    # corrected signal, read its extracted actor's signals of any stance and topic.
+    corrected = bool(signal.get("corrected"))
+    for claim in iter_claims(store, since=since, until=shifted(span, window_days),
+                             actor=(signal.get("original") or {}).get("actor", signal["actor"]),
+                             stance=None if corrected else signal["stance"],
+                             topic=None if corrected else signal["topic"], group_state=group_state,
                              window_days=window_days, min_similarity=min_similarity):
         if int(signal_id) in claim.signal_ids:
             return claim
@@ -256,7 +262,7 @@ def _signal_row(store: Store, signal_id: int) -> dict[str, Any] | None:
 
 def _item(signal: dict[str, Any]) -> _Item | None:
     span = signal_date(signal)
-    if span is None:
+    if span is None or signal.get("not_a_signal"):  # an analyst said it is no position: it corroborates nothing
         return None
     terms = list(signal.get("terms") or [])
     key, name = origin_of(signal.get("origin") or "", signal.get("url") or "", signal.get("article_id") or "")

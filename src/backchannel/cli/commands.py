@@ -19,6 +19,7 @@ from .. import __version__
 from ..corpus.commands import add_corpus_commands, cmd_corpus
 from ..errors import BackchannelError, InputError, printable
 from ..records import ARTICLE_FIELDS, Article
+from . import corrections
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--no-progress", action="store_true", help="no progress output")
     add_store_commands(sub)
     add_corpus_commands(sub)
+    corrections.register(sub, _db_flag)
     return parser
 
 
@@ -202,6 +204,10 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                      + f" (default {DEFAULT_SORT})")
     sig.add_argument("--limit", type=_positive, default=None, help="at most N signals (the first N in --sort order)")
     sig.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    sig.add_argument("--claims", action="store_true",
+                     help="one row per claim: the signals reporting the same position grouped, with how many "
+                     "outlets and independent origins report it (table or json)")
+    sig.add_argument("--expand", action="store_true", help="with --claims: list each claim's reports beneath it")
 
     act = sub.add_parser("actors", help="list the actors with signals",
                          description="Actors with stored signals: kind, number of signals, latest stance.")
@@ -220,9 +226,12 @@ def add_store_commands(sub: argparse._SubParsersAction) -> None:
                          "code of each stance, for event-data users.")
     _db_flag(exp)
     _filter_flags(exp)
-    exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover"), required=True)
+    exp.add_argument("--format", choices=("csv", "jsonl", "parquet", "plover", "annotations"), required=True,
+                     help="annotations: analysts' corrections as annotation files of the corpus format, one per "
+                     "article, for `train --extra` (--out names the folder)")
     exp.add_argument("--to", "--out", dest="to", default="-", metavar="PATH",
-                     help="output file (default stdout; required for parquet, which is binary)")
+                     help="output file (default stdout; required for parquet, which is binary); the folder for "
+                     "annotations")
 
     from ..jobs import spark_job
 
@@ -354,9 +363,24 @@ def cmd_signals(args: argparse.Namespace) -> int:
     from .sorting import DEFAULT_SORT, sort_signals
     from .views import signals_csv, signals_json, signals_table
 
+    if args.claims and args.format == "csv":
+        raise BackchannelError("--claims: a claim is a group of rows; use --format table or json")
+    if args.expand and not args.claims:
+        raise BackchannelError("--expand lists each claim's reports: give it with --claims")
     with _open_store(args) as store:  # newest first; another --sort needs them all before the --limit
+        filters = _filters(args, store)
+        if args.claims:  # every matching signal grouped, in --sort order; --limit counts claims
+            from ..analysis.claims import group
+            from .views import claims_json, claims_table
+
+            listed = sort_signals(store.signals(newest_first=True, **filters), args.sort)
+            claims = group(store, listed, actor=filters["actor"], stance=filters["stance"],
+                           topic=filters["topic"])[: args.limit]
+            sys.stdout.write(claims_json(claims) if args.format == "json" else claims_table(claims,
+                                                                                           expand=args.expand))
+            return 0
         rows = store.signals(limit=args.limit if args.sort == DEFAULT_SORT else None, newest_first=True,
-                             **_filters(args, store))
+                             **filters)
     rows = sort_signals(rows, args.sort)[: args.limit]
     render = {"table": signals_table, "json": signals_json, "csv": signals_csv}[args.format]
     sys.stdout.write(render(rows))
@@ -387,8 +411,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_signals
+    from .export import export_annotations, export_signals
 
+    if args.format == "annotations":
+        if args.to == "-":
+            raise BackchannelError("--format annotations writes one file per article: give --out DIR")
+        with _open_store(args) as store:
+            written, skipped = export_annotations(store, Path(args.to))
+        for line in skipped:
+            print(f"skipped: {line}", file=sys.stderr)
+        print(f"{written} annotation files written to {args.to}", file=sys.stderr)
+        return 0
     with _open_store(args) as store:
         out = "-" if args.to == "-" else Path(args.to)  # "-": export_signals' standard output, text formats only
         n = export_signals(store, args.format, out, **_filters(args, store))
@@ -605,6 +638,7 @@ COMMANDS = {
     "corroboration": cmd_corroboration,
     "corpus": cmd_corpus,
     "train": cmd_train,
+    "correct": lambda args: corrections.cmd_correct(args, _open_store),
 }
 
 

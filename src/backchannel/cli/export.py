@@ -182,7 +182,7 @@ def _pyarrow() -> tuple[Any, Any]:
 def parquet_schema() -> Any:
     pa, _ = _pyarrow()
     types = {"id": pa.int64(), "confidence": pa.float64(), "terms": pa.list_(pa.string()),
-             "sources": pa.list_(pa.string())}
+             "sources": pa.list_(pa.string()), "corrected": pa.bool_()}
     return pa.schema([pa.field(c, types.get(c, pa.string()), nullable=c != "id") for c in CSV_COLUMNS])
 
 
@@ -194,6 +194,8 @@ def _parquet_value(row: Mapping[str, Any], column: str) -> Any:
         return int(value)
     if column == "confidence":
         return None if value is None else float(value)
+    if column == "corrected":
+        return bool(value)
     return None if value is None else str(value)
 
 
@@ -313,3 +315,37 @@ def export_signals(store: Any, fmt: str, out: BinaryIO | TextIO | IO[Any] | Path
         close = getattr(rows, "close", None)  # ends the store's read cursor even when writing failed
         if close is not None:
             close()
+
+
+# ---- annotations: analysts' corrections for training (``corpus.corrected``) ----------------------------------
+def export_annotations(store: Any, out: Path) -> tuple[int, list[str]]:
+    """Write one annotation file per current article with corrections into the folder ``out`` (created if
+    missing; each file written atomically); return how many were written and a line per signal or article
+    left out.  The files hold labels, spans and the text's sha256, never the text."""
+    from backchannel.corpus.annotations import dump_annotation
+    from backchannel.corpus.corrected import annotation_of, problems_of
+
+    if out.exists() and not out.is_dir():
+        raise BackchannelError(f"{out}: not a folder; --out takes the folder to write the annotation files in")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackchannelError(f"{out}: cannot create the folder: {exc.strerror or exc}") from exc
+    written, skipped = 0, []
+    for article_id in store.corrected_articles():
+        article = store.article(article_id)
+        data, left_out = annotation_of(article["text"], store.article_signals(article_id),
+                                       store.article_corrections(article_id))
+        skipped += [f"article {article_id}: {line}" for line in left_out]
+        target = out / f"{data['id']}.json"
+        problems = problems_of(data, article["text"], target)
+        if problems:
+            skipped.append(f"article {article_id}: {problems[0]}")
+            continue
+        try:
+            with _atomic_path(target) as tmp:
+                tmp.write_text(dump_annotation(data), encoding="utf-8")
+        except OSError as exc:
+            raise BackchannelError(f"{target}: cannot write: {exc.strerror or exc}") from exc
+        written += 1
+    return written, skipped

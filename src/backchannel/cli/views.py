@@ -22,7 +22,9 @@ from ..chains import chain_text
 CSV_COLUMNS: tuple[str, ...] = (
     "id", "date", "actor", "stance", "topic", "channel", "when", "terms", "sources", "evidence", "conflict",
     "counterpart", "role", "outlet", "title", "url", "published", "article_id", "confidence", "extractor_version",
+    "corrected",
 )
+NOT_A_SIGNAL_CELL = "NOT SIG"  # the stance cell of a signal an analyst marked "not a signal" (fits the column)
 LIST_SEPARATOR = " | "  # lists in one CSV cell; a bar is rarer than a comma or semicolon in the items
 # except ``sources``, which is a chain and is written as every chain is (``chains.chain_text``)
 
@@ -51,6 +53,8 @@ def csv_record(row: Mapping[str, Any]) -> list[str]:
             value = chain_text(value or ())
         elif isinstance(value, (list, tuple)):
             value = LIST_SEPARATOR.join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
         elif value is None:
             value = ""
         cells.append(str(value))
@@ -105,12 +109,57 @@ def signals_table(rows: Sequence[Mapping[str, Any]], width: int | None = None) -
     """Signals as aligned columns, the evidence wrapped in the width that is left."""
     if not rows:
         return "No signals.\n"
-    headers = [("id", max(2, max(len(str(r["id"])) for r in rows))), ("date", 10), ("actor", 22),
+    headers = [("id", max(2, max(len(_id_cell(r)) for r in rows))), ("date", 10), ("actor", 22),
                ("stance", 8), ("topic", 9), ("channel", 7), ("sources", 24)]
-    cells = ([str(r["id"]), r.get("date") or "-", r.get("actor") or "", r.get("stance") or "",
+    cells = ([_id_cell(r), r.get("date") or "-", r.get("actor") or "", _stance_cell(r),
               r.get("topic") or "", r.get("channel") or "", chain_text(r.get("sources"), "-"),
               _one_line(r.get("evidence"))] for r in rows)
-    return _table(headers, cells, "evidence", _width(width), shrinkable=("sources", "actor"))
+    return _table(headers, cells, "evidence", _width(width), shrinkable=("sources", "actor")) + _corrected_note(rows)
+
+
+def _id_cell(r: Mapping[str, Any]) -> str:
+    """The id, starred when an analyst corrected the signal."""
+    return f"{r['id']}*" if r.get("corrected") else str(r["id"])
+
+
+def _stance_cell(r: Mapping[str, Any]) -> str:
+    return NOT_A_SIGNAL_CELL if r.get("not_a_signal") else (r.get("stance") or "")
+
+
+def _corrected_note(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The count of corrected signals under a table that shows any: a starred row is an analyst's reading."""
+    n = sum(1 for r in rows if r.get("corrected"))
+    rejected = sum(1 for r in rows if r.get("not_a_signal"))
+    note = f" ({rejected} marked {NOT_A_SIGNAL_CELL}: not a signal)" if rejected else ""
+    return f"* corrected by an analyst: {n} of {len(rows)} signals{note}\n" if n else ""
+
+
+def claims_table(rows: Sequence[Any], expand: bool = False, width: int | None = None) -> str:
+    """``signals --claims``: one row per claim (``analysis.claims.ClaimRow``) with how widely and how
+    independently it is reported; ``expand`` lists its reports beneath it, indented."""
+    if not rows:
+        return "No signals.\n"
+    width = _width(width)
+    lines: list[str] = []
+    for c in rows:
+        dates = c.first_date if c.last_date == c.first_date else f"{c.first_date} to {c.last_date}"
+        lines.append(f"claim {c.id}  {dates or 'undated'}  {c.actor} {c.stance} {c.topic}: {c.label}. {c.verdict}.")
+        lines.extend("    " + x for x in textwrap.wrap(f"“{_one_line(c.evidence)}”", width - 4))
+        if expand:
+            for r in c.reports:
+                head = f"  - signal {_id_cell(r)} {r.get('date') or 'undated'} {r.get('outlet') or '-'}"
+                if r.get("not_a_signal"):
+                    head += " (not a signal)"
+                lines.append(head + ": " + _one_line(r.get("evidence"))[:max(30, width - len(head) - 2)])
+        else:
+            lines.append(f"    {len(c.reports)} report(s) listed; --expand shows them")
+    n = sum(len(c.reports) for c in rows)
+    lines.append(f"{len(rows)} claims from {n} signals")
+    return "\n".join(lines) + "\n" + _corrected_note([r for c in rows for r in c.reports])
+
+
+def claims_json(rows: Sequence[Any]) -> str:
+    return json.dumps([c.to_dict() for c in rows], ensure_ascii=False, indent=1) + "\n"
 
 
 def actors_table(rows: Sequence[Mapping[str, Any]], width: int | None = None) -> str:
@@ -161,6 +210,16 @@ def _date_note(when: str, date: str) -> str:
     return "- (undated)"
 
 
+def _correction_lines(detail: Mapping[str, Any]) -> list[str]:
+    if detail.get("not_a_signal"):
+        return ["  CORRECTED   not a signal (an analyst's reading)"]
+    original = detail.get("original") or {}
+    if not original:
+        return []
+    changed = ", ".join(f"{f} was {v or '-'}" for f, v in original.items())
+    return [f"  CORRECTED   by an analyst: {changed}"]
+
+
 def conflict_note(signal: Mapping[str, Any]) -> str:
     """'Sudanese civil war (party, addressed to Rapid Support Forces)', or '-' when no conflict placed it:
     how ``show`` and the web's signal page say where the signal stands."""
@@ -187,6 +246,7 @@ def signal_detail(detail: Mapping[str, Any], color: bool = False, width: int | N
         f"  terms       {terms}",
         f"  conflict    {conflict_note(detail)}",
         f"  confidence  {float(detail.get('confidence') or 0):.2f}   extractor {detail.get('extractor_version') or '-'}",
+        *_correction_lines(detail),
         "",
         "Evidence, in its paragraph:",
         *_highlighted_paragraph(detail, width, marks),

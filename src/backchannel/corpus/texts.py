@@ -49,6 +49,12 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def corpus_id(text: str) -> str:
+    """The id the corpus gives a text (README: ``abp-`` and 12 hex of its sha256): an article exported from
+    the store as an annotation gets the id the corpus has for the same text."""
+    return "abp-" + text_sha256(text)[:12]
+
+
 def corpus_file(corpus: Path, name: str = ANNOTATE_FILE) -> Path:
     """``corpus`` may be the folder or the file itself."""
     path = corpus / name if corpus.is_dir() else corpus

@@ -10,6 +10,8 @@ about actors and origins comes with the results.
 - ``ids``     what makes two documents the same article
 - ``queries`` the signal filters as bound SQL; rows back to dicts
 - ``detail``  paragraph and source chain for ``show``
+- ``corrections`` what an analyst's correction may say, how it applies to a signal and follows it across
+  ``reprocess``
 """
 
 from backchannel.store.dialect import (

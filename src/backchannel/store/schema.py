@@ -229,8 +229,39 @@ SIGNAL_CONFLICTS = Migration("0008_signal_conflicts", (
     _ACTOR_VIEW,
 ))
 
+# Corrections that outlive the signal they were made on: ``reprocess`` deletes an article's signals and
+# inserts new ones with new ids, so each correction also keeps what identifies its signal across
+# extractions (the article, the evidence span and the actor as extracted) and is re-attached by them
+# (``Store.replace_extraction``).  ``signal_id`` becomes nullable: an added (missed) signal has none, nor
+# has a correction whose signal a new extractor no longer finds.  ``author`` is who made it.  The table is
+# rebuilt (SQLite cannot drop a NOT NULL), and the keys of existing notes are filled from their signals.
+CORRECTION_KEYS = Migration("0010_correction_keys", (
+    """CREATE TABLE corrections_keyed (
+        id {id},
+        signal_id INTEGER,
+        article_id TEXT NOT NULL DEFAULT '',
+        evidence_start INTEGER,
+        evidence_end INTEGER,
+        actor TEXT NOT NULL DEFAULT '',
+        field TEXT NOT NULL DEFAULT '',
+        value TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    )""",
+    """INSERT INTO corrections_keyed (signal_id, article_id, evidence_start, evidence_end, actor, field, value,
+                                      note, created_at)
+    SELECT c.signal_id, COALESCE(s.article_id, ''), s.evidence_start, s.evidence_end, COALESCE(s.actor, ''),
+           c.field, c.value, c.note, c.created_at
+    FROM corrections c LEFT JOIN signals s ON s.id = c.signal_id ORDER BY c.id""",
+    "DROP TABLE corrections",
+    "ALTER TABLE corrections_keyed RENAME TO corrections",
+    "CREATE INDEX corrections_signal_id ON corrections(signal_id)",
+    "CREATE INDEX corrections_article ON corrections(article_id)",
+))
+
 MIGRATIONS: tuple[Migration, ...] = (INITIAL, INDEXES, VIEWS, RUN_OWNERS, CORRECTIONS, ACTOR_COUNTRIES,
-                                     SIGNAL_ORIGINS, SIGNAL_CONFLICTS)
+                                     SIGNAL_ORIGINS, SIGNAL_CONFLICTS, CORRECTION_KEYS)
 
 _MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
 

@@ -30,6 +30,7 @@ from enum import Enum
 from typing import Any
 
 from backchannel.records import Article, ArticleResult, Attribution, Signal
+from backchannel.store import corrections as fixes
 from backchannel.store.detail import evidence_bounds, overlaps, paragraph_around, source_chain
 from backchannel.store.dialect import Dialect, StoreError, clean, dialect_for
 from backchannel.store.ids import article_id
@@ -256,6 +257,7 @@ class Store:
             self._db.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
             self._db.execute("DELETE FROM signals WHERE article_id = ?", (article_id,))
             self._insert_extraction(article_id, result, run_id, extractor_version, stamp, count_actors=current)
+            self._reattach_corrections(article_id)
         self._remember_actors(result.signals)
         return SaveOutcome(Status.REPLACED, article_id, row["version_of"], len(result.signals),
                            len(result.attributions))
@@ -364,7 +366,7 @@ class Store:
         matches a canonical name or a known alias, case and accents ignored.
         """
         sql, params = signals_sql(SignalFilter(**filters, include_superseded=include_superseded), limit, newest_first)
-        return [signal_dict(r) for r in self._db.all(sql, params)]
+        return self._corrected([signal_dict(r) for r in self._db.all(sql, params)])
 
     def signal_page(self, flt: SignalFilter, sort: Sort, limit: int,
                     after: tuple[Any, ...] | None = None) -> tuple[list[dict[str, Any]], tuple[Any, ...] | None]:
@@ -374,7 +376,7 @@ class Store:
         sql, params = page_sql(flt, sort, limit + 1, after)
         rows = self._db.all(sql, params)
         following = sort.key(rows[limit - 1]) if len(rows) > limit and limit > 0 else None
-        return [signal_dict(r) for r in rows[:limit]], following
+        return self._corrected([signal_dict(r) for r in rows[:limit]]), following
 
     def count_signals(self, flt: SignalFilter) -> int:
         """How many signals match ``flt`` (the search page's total)."""
@@ -385,8 +387,31 @@ class Store:
     def iter_signals(self, include_superseded: bool = False, **filters: str | None) -> Iterator[dict[str, Any]]:
         """Like ``signals`` but streamed from a separate connection: for exports of any size."""
         sql, params = signals_sql(SignalFilter(**filters, include_superseded=include_superseded))
+        batch: list[dict[str, Any]] = []
         for row in self._db.stream(sql, params):
-            yield signal_dict(row)
+            batch.append(signal_dict(row))
+            if len(batch) >= _CORRECTION_BATCH:
+                yield from self._corrected(batch)
+                batch = []
+        yield from self._corrected(batch)
+
+    def article_signals(self, article_id: str) -> list[dict[str, Any]]:
+        """The signals of one article, in text order, corrections applied."""
+        rows = self._db.all(f"SELECT {SIGNAL_COLUMNS} FROM signal_view WHERE article_id = ? ORDER BY "
+                            "evidence_start, id", (str(article_id),))
+        return self._corrected([signal_dict(r) for r in rows])
+
+    def signals_by_id(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The signals with these ids (superseded ones included), in the order given; unknown ids are left out.
+        What a claim lists as its reports."""
+        rows: dict[int, dict[str, Any]] = {}
+        wanted = [int(i) for i in ids]
+        for start in range(0, len(wanted), _CORRECTION_BATCH):
+            chunk = wanted[start:start + _CORRECTION_BATCH]
+            marks = ", ".join("?" * len(chunk))
+            for r in self._db.all(f"SELECT {SIGNAL_COLUMNS} FROM signal_view WHERE id IN ({marks})", chunk):
+                rows[int(r["id"])] = signal_dict(r)
+        return self._corrected([rows[i] for i in wanted if i in rows])
 
     def signal(self, signal_id: int) -> dict[str, Any] | None:
         """One signal with what ``show`` prints: its paragraph, the source chain, the article, related quotes."""
@@ -397,7 +422,7 @@ class Store:
         row = self._db.one(f"SELECT {SIGNAL_COLUMNS} FROM signal_view WHERE id = ?", (signal_id,))
         if row is None:
             return None
-        result = signal_dict(row)
+        (result,) = self._corrected([signal_dict(row)])
         result["superseded_by"] = row["superseded_by"]
         article = self.article(result["article_id"])
         result["article"] = article
@@ -475,21 +500,104 @@ class Store:
         row = self._db.one("SELECT MAX(id) AS last, COUNT(*) AS n FROM signals")
         return (row or {}).get("last"), (row or {}).get("n")
 
-    # ---- analysts' corrections ------------------------------------------------------------------------
+    # ---- analysts' corrections (``store.corrections`` says why they are kept apart and how they apply) --------
     def corrections(self, signal_id: int) -> list[dict[str, Any]]:
-        """The notes analysts left on one signal, oldest first."""
-        return self._db.all("SELECT id, signal_id, field, value, note, created_at FROM corrections "
-                            "WHERE signal_id = ? ORDER BY id", (int(signal_id),))
+        """The corrections and notes analysts made on one signal, and the signals they added to its article
+        (``missed``: they have no signal of their own), oldest first: what the signal page lists."""
+        return self._db.all(
+            f"SELECT {fixes.COLUMNS} FROM corrections WHERE signal_id = ? OR (field = ? AND article_id = "
+            "(SELECT article_id FROM signals WHERE id = ?)) ORDER BY id", (int(signal_id), fixes.MISSED, int(signal_id)))
 
-    def add_correction(self, signal_id: int, field: str, value: str, note: str) -> dict[str, Any]:
-        """Record an analyst's note on a signal ("the actor is wrong"); the signal itself is left as it is."""
+    def article_corrections(self, article_id: str) -> list[dict[str, Any]]:
+        """Every correction of an article's signals, and the signals added to it (``missed``), oldest first."""
+        return self._db.all(f"SELECT {fixes.COLUMNS} FROM corrections WHERE article_id = ? ORDER BY id",
+                            (str(article_id),))
+
+    def corrected_articles(self) -> list[str]:
+        """Ids of the current articles with at least one correction that changes, rejects or adds a signal
+        (not a note): what the annotation export writes."""
+        kinds = (*fixes.CHANGES, fixes.NOT_A_SIGNAL, fixes.MISSED)
+        return [r["article_id"] for r in self._db.all(
+            "SELECT DISTINCT c.article_id FROM corrections c JOIN articles a ON a.id = c.article_id "
+            f"WHERE a.superseded_by IS NULL AND c.field IN ({', '.join('?' * len(kinds))}) ORDER BY c.article_id",
+            kinds)]
+
+    def add_correction(self, signal_id: int, field: str, value: str, note: str, author: str = "") -> dict[str, Any]:
+        """Record a correction of one signal (``field`` and ``value`` checked by ``corrections.check_value``),
+        with who made it and when, keyed on the signal's article, evidence span and extracted actor."""
+        field = (field or "").strip().lower()
+        value = fixes.check_value(field, value)
+        author = fixes.check_author(author)
+        if field == fixes.MISSED:
+            raise fixes.CorrectionError("missed: add a missed signal with add_missed_signal")
+        signal = self._db.one("SELECT article_id, evidence_start, evidence_end, actor FROM signals WHERE id = ?",
+                              (int(signal_id),))
+        if signal is None:
+            raise StoreError(f"no signal with id {signal_id}")
+        return self._insert_correction(int(signal_id), signal["article_id"], signal["evidence_start"],
+                                       signal["evidence_end"], signal["actor"], field, value, note, author)
+
+    def add_missed_signal(self, article_id: str, span: tuple[int, int], fields: dict[str, Any], note: str = "",
+                          author: str = "") -> dict[str, Any]:
+        """Record a signal the extractor missed: its evidence is ``span`` of the article's text, its fields
+        (actor, stance, topic, channel, when) are checked by ``corrections.check_missed``."""
+        article = self._db.one("SELECT id, text FROM articles WHERE id = ?", (str(article_id),))
+        if article is None:
+            raise StoreError(f"no article with id {article_id!r}")
+        start, end = int(span[0]), int(span[1])
+        if not 0 <= start < end <= len(article["text"]):
+            raise fixes.CorrectionError(f"evidence: span [{start}, {end}] is not inside the article's text")
+        checked = fixes.check_missed(fields)
+        return self._insert_correction(None, article["id"], start, end, checked["actor"], fixes.MISSED,
+                                       json.dumps(checked, ensure_ascii=False, sort_keys=True), note,
+                                       fixes.check_author(author))
+
+    def _insert_correction(self, signal_id: int | None, article_id: str, start: int | None, end: int | None,
+                           actor: str, field: str, value: str, note: str, author: str) -> dict[str, Any]:
         stamp = now()
+        row = (signal_id, article_id, start, end, clean(actor), clean(field), clean(value), clean(note or ""),
+               clean(author), stamp)
         with self._db.transaction():
             new_id = self._db.insert_id(
-                "INSERT INTO corrections (signal_id, field, value, note, created_at) VALUES (?, ?, ?, ?, ?)",
-                (int(signal_id), clean(field), clean(value), clean(note), stamp))
-        return {"id": new_id, "signal_id": int(signal_id), "field": field, "value": value, "note": note,
-                "created_at": stamp}
+                "INSERT INTO corrections (signal_id, article_id, evidence_start, evidence_end, actor, field, value, "
+                "note, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        return dict(zip(fixes.COLUMNS.split(", "), (new_id, *row), strict=True))
+
+    def correction_counts(self) -> dict[str, int]:
+        """Current signals corrected (changed or rejected) and signals added by analysts: the totals the CLI
+        and the web print beside the signal counts."""
+        kinds = (*fixes.CHANGES, fixes.NOT_A_SIGNAL)
+        corrected = self._db.scalar(
+            "SELECT COUNT(DISTINCT c.signal_id) FROM corrections c JOIN signal_view v ON v.id = c.signal_id "
+            f"WHERE v.superseded_by IS NULL AND c.field IN ({', '.join('?' * len(kinds))})", kinds)
+        added = self._db.scalar(
+            "SELECT COUNT(*) FROM corrections c JOIN articles a ON a.id = c.article_id "
+            "WHERE a.superseded_by IS NULL AND c.field = ?", (fixes.MISSED,))
+        return {"corrected": int(corrected or 0), "added": int(added or 0)}
+
+    def _corrected(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``rows`` with their corrections applied (``corrections.apply``): one query per batch."""
+        by_signal: dict[int, list[dict[str, Any]]] = {}
+        ids = [r["id"] for r in rows]
+        for start in range(0, len(ids), _CORRECTION_BATCH):
+            chunk = ids[start:start + _CORRECTION_BATCH]
+            for c in self._db.all(f"SELECT signal_id, field, value FROM corrections WHERE signal_id IN "
+                                  f"({', '.join('?' * len(chunk))}) ORDER BY id", chunk):
+                by_signal.setdefault(int(c["signal_id"]), []).append(c)
+        return [fixes.apply(r, by_signal[r["id"]]) if r["id"] in by_signal else fixes.uncorrected(r) for r in rows]
+
+    def _reattach_corrections(self, article_id: str) -> None:
+        """After a re-extraction (same transaction): point each correction of the article at its signal's
+        new id (``corrections.reattach``), or at none when the new extraction has no such signal."""
+        kept = self._db.all("SELECT id, evidence_start, evidence_end, actor FROM corrections "
+                            "WHERE article_id = ? AND field <> ?", (article_id, fixes.MISSED))
+        if not kept:
+            return
+        signals = self._db.all("SELECT id, evidence_start, evidence_end, actor FROM signals WHERE article_id = ?",
+                               (article_id,))
+        found = fixes.reattach(kept, signals)
+        self._db.executemany("UPDATE corrections SET signal_id = ? WHERE id = ?",
+                             [(sid, cid) for cid, sid in sorted(found.items())])
 
     def errors(self, run_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Recorded per-document errors, newest first (of one run when ``run_id`` is given)."""
@@ -516,6 +624,7 @@ class Store:
         return counts
 
 
+_CORRECTION_BATCH = 500  # signal ids per corrections lookup (SQLite allows 999 bound parameters before 3.32)
 _RUN_SELECT = "SELECT id, extractor_version, started_at, finished_at, status, owner, counts FROM runs"
 
 

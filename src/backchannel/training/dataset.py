@@ -12,11 +12,12 @@ Only spaCy is needed here (no torch), so the gate figures can be measured on the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from backchannel.corpus.gold import GoldArticle
+from backchannel.corpus.gold import GoldArticle, load_split
 from backchannel.evaluation.scoring import alias_match, pinpoints
 from backchannel.model.examples import NONE, PairExample
 from backchannel.nlp.attribution import FoundAttribution, extract_attributions
@@ -24,6 +25,21 @@ from backchannel.nlp.candidates import Candidate, find_candidates
 from backchannel.nlp.context import DocContext
 from backchannel.nlp.registry import ActorRegistry
 from backchannel.nlp.scope import is_about_war
+
+
+def with_extra(golds: Sequence[GoldArticle], corpus: Path, extra: Sequence[Path]) -> list[GoldArticle]:
+    """The training articles with the annotation folders of ``train --extra`` added (analysts' corrections
+    exported by ``export --format annotations``, or any folder of annotation files).
+
+    Corrections of dev articles would leak the measure into the model: only train articles are taken.  An
+    article already annotated keeps one reading: the extra one replaces it (a later folder wins).
+    """
+    out = list(golds)
+    for folder in extra:
+        more = [g for g in load_split(corpus, folder, "all") if g.article.split != "dev"]
+        replaced = {g.article.id for g in more}
+        out = [g for g in out if g.article.id not in replaced] + more
+    return out
 
 
 @dataclass

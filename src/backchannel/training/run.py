@@ -95,13 +95,9 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     """Run the whole recipe; returns the model card (also written to ``out/card.json``)."""
     check_settings(settings)
     started = time.monotonic()
-    golds = load_split(settings.corpus, settings.annotations, "train")
-    for extra in settings.extra:
-        # corrections of dev articles would leak the measure into the model: only train articles count,
-        # and an article already annotated keeps one reading (the extra one replaces the original)
-        more = [g for g in load_split(settings.corpus, extra, "all") if g.article.split != "dev"]
-        replaced = {g.article.id for g in more}
-        golds = [g for g in golds if g.article.id not in replaced] + more
+    from backchannel.training.dataset import with_extra
+
+    golds = with_extra(load_split(settings.corpus, settings.annotations, "train"), settings.corpus, settings.extra)
     _say(settings, f"{len(golds)} training articles; parsing and labelling candidate pairs")
     examples, gate = labelled_pairs(golds, settings)
     from backchannel.corpus.commands import predict_with

@@ -6,14 +6,17 @@
 - ``params``   query-string checks: an unknown, repeated or bad value is a 400, never a 500
 - ``cursor``   the search's opaque page cursor (keyset paging, stable under inserts)
 - ``errors``   the one error shape ``{"error": {"status", "message"}}``
-- ``writes``   the bearer-token rule, ingest of one URL, correction notes
+- ``writes``   the bearer-token rule, ingest of one URL, corrections (API and the signal page's forms)
+- ``claims``   ``/claims`` and ``/claims/{id}``: signals one row per claim, a claim with its reports
 - ``backend``  one store per worker thread (every read and write through the store's methods)
 - ``openapi``  the JSON API's OpenAPI 3.1 description: parameters (the routes take no others) and answers
 - ``docs``     that description rendered as the ``/docs`` page
 
-Routes: ``/`` ``/actors/{name}`` ``/signals/{id}`` ``/divergence`` ``/corroboration`` ``/search`` (each also
-with ``.json``; the overview's twin is ``/index.json``), ``/search.csv``, ``/actors.json``, ``/conflicts.json``,
-``/openapi.json``, ``/docs``, ``POST /api/ingest``, ``POST /api/signals/{id}/correction``.
+Routes: ``/`` ``/actors/{name}`` ``/signals/{id}`` ``/divergence`` ``/corroboration`` ``/search`` ``/claims``
+``/claims/{id}`` (each also with ``.json``; the overview's twin is ``/index.json``), ``/search.csv``,
+``/actors.json``, ``/conflicts.json``, ``/openapi.json``, ``/docs``, ``POST /api/ingest``,
+``POST /api/signals/{id}/correction``, and the signal page's form posts ``POST /signals/{id}/correct`` and
+``POST /signals/{id}/missed``.
 """
 
 from backchannel.web.app import create_app, resolve_token, serve

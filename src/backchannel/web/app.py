@@ -34,10 +34,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backchannel.chains import chain_text
 from backchannel.cli.export import export_signals
-from backchannel.web import docs, openapi, pages, params
+from backchannel.web import claims, docs, openapi, pages, params
 from backchannel.web.backend import Backend
-from backchannel.web.errors import HANDLERS, ApiError
-from backchannel.web.writes import Ingester, check_token, correction_fields, json_body, string_field
+from backchannel.web.errors import HANDLERS
+from backchannel.web.writes import Ingester, check_token, correction_routes, json_body, string_field
 
 HERE = Path(__file__).resolve().parent
 TOKEN_ENV = "BACKCHANNEL_TOKEN"
@@ -222,18 +222,6 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
         result = await run_in_threadpool(lambda: ingester(backend.store, url))
         return JSONResponse(result)
 
-    async def correct(request: Request) -> Response:
-        check_token(request, token)
-        sid = params.signal_id(request.path_params["id"])
-        field, value, note = correction_fields(await json_body(request))
-
-        def write() -> dict[str, Any]:
-            if backend.store.signal(sid) is None:
-                raise ApiError(404, f"no signal with id {sid}")
-            return backend.store.add_correction(sid, field, value, note)
-
-        return JSONResponse(await run_in_threadpool(write), status_code=201)
-
     routes = [
         Route("/", index, name="index"),
         Route("/index.json", index_json),
@@ -254,7 +242,8 @@ def create_app(store_url: str, token: str | None = None, *, extractor: Callable[
         Route("/search.csv", search_csv),
         Route("/search", search_page, name="search"),
         Route("/api/ingest", ingest_url, methods=["POST"]),
-        Route("/api/signals/{id}/correction", correct, methods=["POST"]),
+        *correction_routes(backend, token),
+        *claims.routes(backend, _page),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

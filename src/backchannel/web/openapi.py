@@ -20,6 +20,7 @@ from backchannel.analysis.timeline import TRENDS
 from backchannel.records import CHANNELS, ROLES, STANCES, TOPICS
 from backchannel.store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, MULTI_FILTERS, SIGNAL_FILTERS, SORTS
 from backchannel.web.params import MAX_LIMIT, MAX_TEXT
+from backchannel.web.writes import CORRECTABLE, MAX_NOTE, MAX_VALUE
 
 _DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "examples": ["2025-03", "2025-03-14"]}
 _TEXT = {"type": "string", "maxLength": MAX_TEXT}
@@ -97,7 +98,10 @@ _SIGNAL_FIELDS = {
     "confidence": {"type": "number"}, "extractor_version": _STRING, "origin": _STRING,
     "conflict": {"type": "string", "description": "the conflict's name, '' when the article places none"},
     "counterpart": {"type": "string", "description": "whom the position is addressed to (the other side)"},
-    "role": _ROLE, "date": _STRING, "title": _STRING, "outlet": _STRING, "published": _STRING, "url": _STRING}
+    "role": _ROLE, "date": _STRING, "title": _STRING, "outlet": _STRING, "published": _STRING, "url": _STRING,
+    "corrected": {"type": "boolean", "description": "an analyst corrected it (the fields show the corrected values)"},
+    "not_a_signal": {"type": "boolean", "description": "an analyst marked it as no position at all"},
+    "original": {"type": "object", "description": "the extracted value of each field an analyst changed"}}
 #: A stored signal (docs/SCHEMA.md, "Stored signal"), as the search rows give it.
 SIGNAL = _object(_SIGNAL_FIELDS)
 _BRIEF_NAMES = ("id", "date", "actor", "stance", "topic", "channel", "evidence", "outlet", "title", "when", "sources",
@@ -122,6 +126,12 @@ CLAIM = _object({"id": _INT, "actor": _STRING, "actors": _STRINGS, "stance": _SI
                 {"reports": {"type": "array", "description": "on a signal's page: the claim's other signals",
                              "items": _object({**{name: _SIGNAL_FIELDS[name] for name in _BRIEF_NAMES},
                                                "origin": _STRING, "url": _NULLABLE_STRING})}})
+#: A claim as a row of ``/claims`` (``ClaimRow.to_dict``): the claim with the reports shown under it.
+CLAIM_ROW = _object({"id": _INT, "actor": _STRING, "stance": _SIGNAL_FIELDS["stance"],
+                     "topic": _SIGNAL_FIELDS["topic"], "first_date": _STRING, "last_date": _STRING,
+                     "outlets": _STRINGS, "outlet_count": _INT, "origins": _STRINGS, "origin_count": _INT,
+                     "signals": _INT, "corroborated": {"type": "boolean"}, "verdict": _STRING, "label": _STRING,
+                     "evidence": _STRING, "reports": {"type": "array", "items": _ref("Signal")}})
 _FILTERS = {"type": "object", "description": "the filters applied (a list for a repeated one)",
             "additionalProperties": {"type": ["string", "number", "array", "null"], "items": _STRING}}
 SEARCH = _object({"filters": _FILTERS, "sort": {"type": "string", "enum": list(SORTS)}, "limit": _INT,
@@ -148,10 +158,14 @@ _DIVERGENCE = _object({"actor": _STRING, "actors": _STRINGS, "period": _STRING, 
 DIVERGENCES = _object({"actor": _NULLABLE_STRING, "since": _NULLABLE_STRING, "until": _NULLABLE_STRING,
                        "period": {"type": "string", "enum": list(PERIODS)}, "count": _INT,
                        "divergences": {"type": "array", "items": _DIVERGENCE}})
+CLAIMS = _object({"filters": _FILTERS, "limit": _INT, "more": {"type": "boolean"}, "signals": _INT, "count": _INT,
+                  "claims": {"type": "array", "items": _ref("ClaimRow")}})
 CORROBORATION = _object({"filters": _FILTERS, "corroborated": _NULLABLE_STRING, "limit": _INT, "count": _INT,
                          "total": _INT, "claims": {"type": "array", "items": _ref("Claim")}})
-CORRECTION = _object({"id": _INT, "signal_id": _INT, "field": _STRING, "value": _STRING, "note": _STRING,
-                      "created_at": _STRING}, closed=False)
+CORRECTION = _object({"id": _INT, "signal_id": {"type": ["integer", "null"], "description": "null for a missed signal"},
+                      "article_id": _STRING, "evidence_start": {"type": ["integer", "null"]},
+                      "evidence_end": {"type": ["integer", "null"]}, "actor": _STRING, "field": _STRING,
+                      "value": _STRING, "note": _STRING, "author": _STRING, "created_at": _STRING})
 SIGNAL_DETAIL = _object(
     {**_SIGNAL_FIELDS, "superseded_by": _NULLABLE_STRING,
      "article": {"type": ["object", "null"], "required": ["id", "text", "outlet", "title", "published", "url"]},
@@ -173,7 +187,7 @@ INGEST = _object({"url": _STRING, "errors": _STRINGS}, {}, closed=False)
 DOCUMENT = _object({"openapi": _STRING, "info": {"type": "object"}, "paths": {"type": "object"},
                     "components": {"type": "object"}})
 SCHEMAS = {"Error": ERROR, "Signal": SIGNAL, "SignalBrief": BRIEF, "Point": POINT, "Origin": ORIGIN, "Claim": CLAIM,
-           "Search": SEARCH, "Overview": OVERVIEW, "Actor": ACTOR, "Divergences": DIVERGENCES,
+           "ClaimRow": CLAIM_ROW, "Claims": CLAIMS, "Search": SEARCH, "Overview": OVERVIEW, "Actor": ACTOR, "Divergences": DIVERGENCES,
            "Corroboration": CORROBORATION, "Correction": CORRECTION, "SignalDetail": SIGNAL_DETAIL,
            "Actors": ACTORS, "Conflicts": CONFLICTS, "IngestResult": INGEST, "OpenAPI": DOCUMENT}
 
@@ -225,6 +239,10 @@ PATHS: dict[str, dict[str, Any]] = {
         CORROBORATION_PARAMS, schema="Corroboration"),
     "/search.json": _get("Signals matching every given filter, one page in the chosen order; 'next' is the cursor "
                          "of the following page", SEARCH_PARAMS, schema="Search"),
+    "/claims.json": _get("The search's signals (newest first, up to limit) regrouped one row per claim, each claim "
+                         "with its reports", [*FILTER_PARAMS, LIMIT], schema="Claims"),
+    "/claims/{id}.json": _get("The claim holding a signal (any of its signals' ids finds it), with all its reports",
+                              [_path("id", {"type": "integer"}, "signal id")], 404, schema="ClaimRow"),
     "/search.csv": _get("Every signal matching the filters as CSV (the columns of `backchannel export --format csv`)",
                         FILTER_PARAMS, schema="", media="text/csv"),
     "/openapi.json": _get("This description", [], schema="OpenAPI"),
@@ -233,13 +251,19 @@ PATHS: dict[str, dict[str, Any]] = {
         {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "format": "uri"}}}, 200,
         schema="IngestResult"),
     "/api/signals/{id}/correction": _write(
-        "Record an analyst's correction note on a signal (the signal itself is not changed)",
+        "Correct a signal: a field (stance, topic, actor, channel, when) and its value; not_a_signal; missed, "
+        "with a sentence or evidence_span and the added signal's actor, stance, topic, channel and when; or a note "
+        "alone. 'by' names who. A correction is kept across reprocess.",
         [_path("id", {"type": "integer"}, "signal id")],
-        {"type": "object", "required": ["note"], "properties": {
-            "note": {"type": "string", "maxLength": 4000},
-            "field": {"type": "string", "description": "the signal field the note is about"},
-            "value": {"type": "string", "maxLength": 1000, "description": "the value it should have"}}}, 201,
-        schema="Correction"),
+        {"type": "object", "properties": {
+            "field": {"type": "string", "enum": list(CORRECTABLE)},
+            "value": {"type": "string", "maxLength": MAX_VALUE, "description": "the value the field should have"},
+            "note": {"type": "string", "maxLength": MAX_NOTE}, "by": {"type": "string"},
+            "sentence": {"type": "string", "description": "missed: the sentence, copied from the article"},
+            "evidence_span": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+            "actor": _STRING, "stance": {"type": "string", "enum": list(STANCES)},
+            "topic": {"type": "string", "enum": list(TOPICS)}, "channel": {"type": "string", "enum": list(CHANNELS)},
+            "when": _STRING}}, 201, schema="Correction"),
 }
 
 
