@@ -13,10 +13,9 @@ import sys
 
 import pytest
 
-from backchannel.cli import export
-from backchannel.cli.export import CAMEO, FORMATS, export_signals
-from backchannel.cli.views import CSV_COLUMNS
+from backchannel import export
 from backchannel.errors import BackchannelError
+from backchannel.export import CAMEO, CSV_COLUMNS, FORMATS, export_signals
 from backchannel.records import ArticleResult
 from backchannel.store import open_store
 from builders import attribution, result, signal

@@ -15,7 +15,7 @@ import pytest
 
 from backchannel.analysis import divergence, timeline
 from backchannel.cli.commands import build_parser, main
-from backchannel.cli.export import export_signals
+from backchannel.export import export_signals
 from backchannel.jobs.extractor import Extractor, ExtractorSpec
 from backchannel.nlp.conflicts import ConflictRegistry
 from backchannel.records import ROLES, Article

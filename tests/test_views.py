@@ -10,13 +10,13 @@ import pytest
 
 import builders
 from backchannel.cli.views import (
-    CSV_COLUMNS,
     actors_table,
     signal_detail,
     signals_csv,
     signals_json,
     signals_table,
 )
+from backchannel.export import CSV_COLUMNS
 from backchannel.store import open_store
 
 TEXT = (

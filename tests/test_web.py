@@ -570,7 +570,7 @@ def test_the_search_page_links_its_next_page_and_the_csv_of_its_filter(client, i
 def test_the_csv_download_is_the_exports_csv_of_the_same_filter(client, db):
     import io
 
-    from backchannel.cli.export import export_signals
+    from backchannel.export import export_signals
 
     for query, filters in (("actor=Putin&channel=private", {"actor": "Putin", "channel": "private"}),
                            ("text=front&stance=open&stance=refuses", {"text": "front", "stance": ("open", "refuses")}),

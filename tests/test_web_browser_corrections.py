@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backchannel.cli.export import export_annotations
+from backchannel.export import export_annotations
 from backchannel.store import open_store
 from browser_env import new_page, screenshot, serve
 from test_web import ECHO, PRIVATE_OPENING, TOKEN, fill_store

@@ -4,7 +4,7 @@
 - ``divergence``    public and private stances of one actor pointing opposite ways in one period
 - ``corroboration`` signals grouped into claims, counted by independent origin
 - ``claims``        a list of signals shown one row per claim ("reported by N outlets, M independent origins")
-- ``render``        the same as terminal tables, and ``plot_timeline`` (PNG)
+- ``render``        the same as terminal tables, and ``plot_timeline`` (PNG or SVG)
 
 Supporting modules: ``points`` (the signal record and stance polarity),
 ``dates`` (date intervals and periods), ``actors`` (actor and state grouping,

@@ -411,7 +411,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_annotations, export_signals
+    from ..export import export_annotations, export_signals
 
     if args.format == "annotations":
         if args.to == "-":

@@ -2,13 +2,12 @@
 
 Pure formatting: every function takes the plain dicts that ``Store.signals``,
 ``Store.actors`` and ``Store.signal`` return and gives back a string, so the
-CLI decides where it goes and the tests need no terminal.  The CSV row
-layout lives here too because ``export`` writes the same rows to files.
+CLI decides where it goes and the tests need no terminal.  The CSV rows
+are the export's (``backchannel.export``), so a table piped to a file and an export agree.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import shutil
@@ -17,17 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..chains import chain_text
+from ..export import write_csv
 
-# The export and ``signals --format csv`` column order: who/what/when first, provenance after.
-CSV_COLUMNS: tuple[str, ...] = (
-    "id", "date", "actor", "stance", "topic", "channel", "when", "terms", "sources", "evidence", "conflict",
-    "counterpart", "role", "outlet", "title", "url", "published", "article_id", "confidence", "extractor_version",
-    "corrected",
-)
 NOT_A_SIGNAL_CELL = "NOT SIG"  # the stance cell of a signal an analyst marked "not a signal" (fits the column)
-LIST_SEPARATOR = " | "  # lists in one CSV cell; a bar is rarer than a comma or semicolon in the items
-# except ``sources``, which is a chain and is written as every chain is (``chains.chain_text``)
-
 # Markers around the evidence inside its paragraph.  Private-use characters stand in while the text
 # is wrapped (so a paragraph that itself contains » or « is not confused), then become the visible form.
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -43,29 +34,10 @@ def _one_line(text: Any) -> str:
     return " ".join(str(text or "").split())
 
 
-def csv_record(row: Mapping[str, Any]) -> list[str]:
-    """One signal as CSV cells in ``CSV_COLUMNS`` order: the source chain in its notation, other lists
-    joined, numbers as text."""
-    cells: list[str] = []
-    for column in CSV_COLUMNS:
-        value = row.get(column)
-        if column == "sources":
-            value = chain_text(value or ())
-        elif isinstance(value, (list, tuple)):
-            value = LIST_SEPARATOR.join(str(v) for v in value)
-        elif isinstance(value, bool):
-            value = "true" if value else "false"
-        elif value is None:
-            value = ""
-        cells.append(str(value))
-    return cells
-
-
 def signals_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """The rows as the CSV export writes them (``export.write_csv``: one CSV format)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(csv_record(r) for r in rows)
+    write_csv(iter(rows), buffer)
     return buffer.getvalue()
 
 

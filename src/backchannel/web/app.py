@@ -33,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backchannel.chains import chain_text
-from backchannel.cli.export import export_signals
+from backchannel.export import export_signals
 from backchannel.web import claims, docs, openapi, pages, params
 from backchannel.web.backend import Backend
 from backchannel.web.errors import HANDLERS

@@ -75,9 +75,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO
 
-from backchannel.cli.views import CSV_COLUMNS, csv_record
+from backchannel.chains import chain_text
 from backchannel.errors import BackchannelError
 from backchannel.store import SIGNAL_FILTERS
+
+# The export and ``signals --format csv`` column order: who/what/when first, provenance after.
+CSV_COLUMNS: tuple[str, ...] = (
+    "id", "date", "actor", "stance", "topic", "channel", "when", "terms", "sources", "evidence", "conflict",
+    "counterpart", "role", "outlet", "title", "url", "published", "article_id", "confidence", "extractor_version",
+    "corrected",
+)
+LIST_SEPARATOR = " | "  # lists in one CSV cell; a bar is rarer than a comma or semicolon in the items
+# except ``sources``, which is a chain and is written as every chain is (``chains.chain_text``)
+
 
 FORMATS: tuple[str, ...] = ("csv", "jsonl", "parquet", "plover")
 FILTERS: frozenset[str] = frozenset({*SIGNAL_FILTERS, "include_superseded"})
@@ -151,7 +161,25 @@ def plover_record(row: Mapping[str, Any], country_of: Callable[[str], str | None
 
 
 # ---- writers: each takes the rows and an open target, returns the number written ----------------------------
-def _write_csv(rows: Iterator[Mapping[str, Any]], out: TextIO, **_: Any) -> int:
+def csv_record(row: Mapping[str, Any]) -> list[str]:
+    """One signal as CSV cells in ``CSV_COLUMNS`` order: the source chain in its notation, other lists
+    joined, numbers as text."""
+    cells: list[str] = []
+    for column in CSV_COLUMNS:
+        value = row.get(column)
+        if column == "sources":
+            value = chain_text(value or ())
+        elif isinstance(value, (list, tuple)):
+            value = LIST_SEPARATOR.join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        elif value is None:
+            value = ""
+        cells.append(str(value))
+    return cells
+
+
+def write_csv(rows: Iterator[Mapping[str, Any]], out: TextIO, **_: Any) -> int:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     n = 0
@@ -303,7 +331,7 @@ def export_signals(store: Any, fmt: str, out: BinaryIO | TextIO | IO[Any] | Path
     rows = iter(store.iter_signals(**filters))
     try:
         if fmt == "csv":
-            return _run(_write_csv, rows, out, binary=False)
+            return _run(write_csv, rows, out, binary=False)
         if fmt == "jsonl":
             return _run(_write_lines, rows, out, binary=False, record=jsonl_record)
         if fmt == "parquet":
