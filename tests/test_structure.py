@@ -166,6 +166,14 @@ def test_the_store_imports_nothing_from_nlp():
     assert not bad, _report("store/ imports from nlp/ (actor facts should arrive on the records)", bad)
 
 
+def test_no_front_end_imports_another():
+    """The web and the CLI are two front ends over the same layers; what both need (the export's writer, the
+    chain notation) lives below them, so neither can break the other."""
+    bad = [e for e in all_imports() if (within(e.source, "web") and within(e.target, "cli"))
+           or (within(e.source, "cli") and within(e.target, "web") and not e.source.endswith("commands"))]
+    assert not bad, _report("web/ and cli/ import each other", bad)
+
+
 def test_the_analysis_imports_no_registry_and_no_lexicon():
     bad = [e for e in all_imports() if within(e.source, "analysis") and within(e.target, "nlp")
            and e.target.rsplit(".", 1)[-1] in ("registry", "lexicon")]
