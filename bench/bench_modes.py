@@ -31,7 +31,7 @@ five seconds while the children run, and printed with each table: on a shared ma
 far to trust the figures.
 
 ``--ingest`` also runs ``backchannel ingest --workers 2`` (bench_ingest's child, a new SQLite store) on
-the stream, ``--repeats`` times.  ``--ingest-100k`` streams 100,000 articles through the same ingest:
+the stream (its first ``--limit`` articles), ``--repeats`` times.  ``--ingest-100k`` streams 100,000 articles through the same ingest:
 ``stream.jsonl`` cycled, each copy with its own id and url (so none is a duplicate), written to the
 work folder, never to the repository; it prints the peak RSS of the process tree.  Dev-split F1 of the
 two modes comes from ``backchannel eval`` (bench/README.md has the commands).
@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_baseline import BASELINE_MODEL, textacy_available  # noqa: E402
+from bench_baseline import BASELINE_MODEL, baseline_side, textacy_available  # noqa: E402
 from bench_ingest import run_child as ingest_child  # noqa: E402
 from corpus import write_corpus  # noqa: E402
 from memory import TreePeak  # noqa: E402
@@ -193,8 +193,10 @@ def run_child(side: str, path: Path, workers: int, batch_size: int) -> dict[str,
 def child(side: str, path: Path, workers: int, batch_size: int) -> None:
     articles = read_articles(path)
     t = time.perf_counter()
-    run, close = baseline_side(batch_size, workers) if side == "baseline" else extractor_side(side, batch_size,
-                                                                                             workers)
+    if side == "baseline":
+        run, close = baseline_side(batch_size, workers)[0], (lambda: None)  # bench_baseline's, the same baseline
+    else:
+        run, close = extractor_side(side, batch_size, workers)
     load_seconds = time.perf_counter() - t
     run(articles[: WARM_UP * max(1, workers) * (batch_size if workers > 1 else 1)])
     with TreePeak() as tree:
@@ -228,32 +230,13 @@ def extractor_side(side: str, batch_size: int, workers: int) -> tuple[Any, Any]:
     return run_pool, pool.close
 
 
-def baseline_side(batch_size: int, workers: int) -> tuple[Any, Any]:
-    """spaCy's full en_core_web_sm over every article, then textacy's direct quotations."""
-    import spacy
-    from textacy.extract.triples import direct_quotations
-
-    nlp = spacy.load(BASELINE_MODEL)
-
-    def quotations(doc: Any) -> int:
-        try:
-            return len(list(direct_quotations(doc)))
-        except ValueError:  # textacy gives up on unbalanced quotation marks; a user would skip the doc
-            return 0
-
-    def run(articles: list[Any]) -> int:
-        docs = nlp.pipe((a.text for a in articles), batch_size=batch_size, n_process=workers)
-        return sum(quotations(doc) for doc in docs)
-
-    return run, lambda: None
-
-
 # --- ingest ------------------------------------------------------------------------------------------
 
 
 def ingest_stream(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """``ingest --workers 2`` of the whole stream into a new SQLite store, ``--repeats`` times."""
-    source = args.corpus / "stream.jsonl"
+    """``ingest --workers 2`` of the stream (its first ``--limit`` articles) into a new SQLite store,
+    ``--repeats`` times."""
+    source = prepare("stream", args)
     runs = []
     with LoadSampler() as load:
         for i in range(args.repeats):
@@ -261,7 +244,7 @@ def ingest_stream(args: argparse.Namespace) -> list[dict[str, Any]]:
             Path(db).unlink(missing_ok=True)
             runs.append(ingest_child("sqlite", db, source, args.batch_size, 2, 30.0))
     rates = [r["stored"] / r["seconds"] for r in runs]
-    print(f"\ningest    stream.jsonl -> SQLite, --workers 2: {spread(rates, '.1f')} articles/s, peak RSS "
+    print(f"\ningest    {source.name} -> SQLite, --workers 2: {spread(rates, '.1f')} articles/s, peak RSS "
           f"{max(r['peak_rss_mb'] for r in runs):.0f} MB, {runs[0]['signals']} signals; load {load.summary()}")
     return runs
 

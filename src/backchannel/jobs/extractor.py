@@ -13,6 +13,11 @@ output, so it skips nothing that could have given a signal; what it gives up is 
 of articles that are not about a war (a coach quoted after a match), which are outside what this
 tool is for.  ``all_articles=True`` parses everything, for users who want those attributions too.
 
+Within an article about a war, the default (gated) mode parses only the sentences the learned
+decision's candidate gate needs (``nlp/subset.py``: the rest is blanked, offsets unchanged) and lets
+the encoder read only the pairs the linear scorer leaves open (``nlp/cascade.py``); ``full_parse=True``
+parses and scores everything, as before.  The mode is part of the version (``parse_mode``).
+
 The article's date and outlet are set on the Doc before the components run, because ``when`` is
 resolved against the date and the article's own outlet is left out of every chain of reporting.
 """
