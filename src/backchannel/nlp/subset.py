@@ -86,7 +86,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         for line in re.finditer(r"[^\n]+", text[p_start:p_end]):
             start = p_start + line.start()
             for m in _SENTENCE_END.finditer(line.group()):
-                if _is_abbreviation(line.group()[: m.start()]):
+                if _is_abbreviation(line.group()[max(0, m.start() - 12) : m.start()]):  # the word before
                     continue
                 end = p_start + line.start() + m.end()
                 spans.append((start, end))
