@@ -12,7 +12,7 @@ from backchannel.model.examples import NONE
 from backchannel.nlp.candidates import find_candidates
 from backchannel.nlp.cascade import LINEAR_FLOOR, cascade_scores
 from backchannel.nlp.decision import verdict
-from backchannel.nlp.factories import found_or_built
+from backchannel.nlp.factories import GATED, found_or_built
 from backchannel.nlp.subset import gate_forms, select, sentence_spans
 from backchannel.records import Article
 
@@ -104,8 +104,11 @@ def test_full_parse_flag_reaches_the_extractor(extractor: Extractor):
 def test_full_parse_parses_the_whole_text(extractor: Extractor):
     text = f"{FILLER}\n\n{WAR}\n\n{FILLER}"
     doc = extractor._doc(Article(text=text))
-    assert Extractor(nlp=extractor.nlp, full_parse=True)._to_parse(doc).text == text
-    assert extractor._to_parse(extractor._doc(Article(text=text))).text != text
+    whole = Extractor(nlp=extractor.nlp, full_parse=True)._to_parse(doc)
+    assert whole.text == text
+    assert not whole.user_data.get(GATED)  # every pair goes to the encoder, as before the gated mode
+    part = extractor._to_parse(extractor._doc(Article(text=text)))
+    assert part.text != text and part.user_data.get(GATED)
 
 
 def test_the_encoder_reads_only_pairs_the_linear_scorer_leaves_open(extractor: Extractor):
