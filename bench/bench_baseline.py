@@ -88,7 +88,7 @@ def main() -> None:
             results[side] = run_child(side, corpus, args.gold, args.batch_size, workers)
         print(f"running         backchannel ingest (SQLite), {workers} process(es) ...", file=sys.stderr, flush=True)
         db = str(args.corpus_dir / f"baseline-ingest-{args.n}.db")
-        results["ingest"] = ingest_child("sqlite", db, corpus, args.batch_size, workers)
+        results["ingest"] = ingest_child("sqlite", db, corpus, args.batch_size, workers, 30.0)
         results["ingest"]["words"] = results["backchannel"]["words"]
         print_table(results, args.batch_size, workers)
         every[str(workers)] = results

@@ -85,7 +85,8 @@ def test_skipped_article_has_no_attributions_unless_all_articles(extractor: Extr
 def test_skipping_never_costs_a_signal(extractor: Extractor):
     articles = [Article(text=t, published="2025-03-01", outlet="Test Desk") for t in (WAR, FOOTBALL, TRADE, SHORT_WIRE)]
     everything = Extractor(nlp=extractor.nlp, all_articles=True)
-    default = list(extractor.extract_many(articles, batch_size=2))
+    scanned = Extractor(nlp=extractor.nlp, full_parse=True)  # the scan alone (the gated mode: test_parse_subset.py)
+    default = list(scanned.extract_many(articles, batch_size=2))
     full = list(everything.extract_many(articles, batch_size=2))
     assert [r.signals for r in default] == [r.signals for r in full]
     assert sum(len(r.signals) for r in default) >= 3

@@ -13,6 +13,11 @@ output, so it skips nothing that could have given a signal; what it gives up is 
 of articles that are not about a war (a coach quoted after a match), which are outside what this
 tool is for.  ``all_articles=True`` parses everything, for users who want those attributions too.
 
+Within an article about a war, the default (gated) mode parses only the sentences the learned
+decision's candidate gate needs (``nlp/subset.py``: the rest is blanked, offsets unchanged) and lets
+the encoder read only the pairs the linear scorer leaves open (``nlp/cascade.py``); ``full_parse=True``
+parses and scores everything, as before.  The mode is part of the version (``parse_mode``).
+
 The article's date and outlet are set on the Doc before the components run, because ``when`` is
 resolved against the date and the article's own outlet is left out of every chain of reporting.
 """
@@ -63,6 +68,7 @@ class ExtractorSpec:
     signal_model: str = ""
     quantized: bool = False  # the int8 weights of the signal model (training compares both)
     conflicts_file: str = ""
+    full_parse: bool = False  # parse every sentence of an article about a war, not only those the gate needs
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "signal_model", resolve_signal_model(self.signal_model))
@@ -71,18 +77,18 @@ class ExtractorSpec:
     def from_flags(cls, args: argparse.Namespace) -> ExtractorSpec:
         """The spec the flags of ``add_extraction_flags`` describe."""
         return cls(actors_file=args.actors, conflicts_file=args.conflicts, all_articles=args.all_articles,
-                   signal_model=args.signal_model)
+                   signal_model=args.signal_model, full_parse=getattr(args, "full_parse", False))
 
     @property
     def version(self) -> str:
         """What the extractor built from this spec stamps on everything it produces (``extractor_version``)."""
         return extractor_version(self.actors_file, self.all_articles, self.signal_model, self.quantized,
-                                 self.conflicts_file)
+                                 self.conflicts_file, self.full_parse)
 
     def __call__(self) -> Extractor:
         return Extractor(actors_file=self.actors_file, all_articles=self.all_articles,
                          signal_model=self.signal_model, quantized=self.quantized,
-                         conflicts_file=self.conflicts_file)
+                         conflicts_file=self.conflicts_file, full_parse=self.full_parse)
 
 
 def add_extraction_flags(p: argparse.ArgumentParser) -> None:
@@ -94,7 +100,11 @@ def add_extraction_flags(p: argparse.ArgumentParser) -> None:
                    help="a JSON (or YAML) file of extra conflicts, in the format of the bundled conflicts.json")
     p.add_argument("--all-articles", action="store_true",
                    help="parse every article; by default articles with no war vocabulary are skipped before "
-                   "parsing (they cannot hold a signal) and get no attributions")
+                   "parsing (they cannot hold a signal) and get no attributions; implies --full-parse")
+    p.add_argument("--full-parse", action="store_true",
+                   help="parse every sentence of an article about a war; by default only the sentences that can "
+                   "hold a signal and those they need (attribution, coreference) are parsed, so attributions "
+                   "elsewhere in the article are not extracted")
     p.add_argument("--signal-model", default="", metavar="DIR|rules",
                    help="what decides the signals: the shipped model (default), 'rules' for the hand-written rules, "
                    "or a model folder written by `backchannel train`")
@@ -117,13 +127,15 @@ class LazyExtractor:
 
 @lru_cache(maxsize=8)
 def extractor_version(actors_file: str = "", all_articles: bool = False, signal_model: str = "",
-                      quantized: bool = False, conflicts_file: str = "") -> str:
-    """``VERSION+DATA+DECISION[+all][+q]``: the package version; a digest of the rule data (lexicons, the
+                      quantized: bool = False, conflicts_file: str = "", full_parse: bool = False) -> str:
+    """``VERSION+DATA+DECISION+MODE[+q]``: the package version; a digest of the rule data (lexicons, the
     actor registry and the conflicts, a user's --actors and --conflicts files) and of the spaCy model's name and version; the signal model's
     digest (``model.choice.model_digest``) or ``rules``; and the options.  Each of these changes what is
     extracted, so a change in any of them must make the stored articles due for ``reprocess``, as a code
-    release does.  ``+all`` marks ``--all-articles`` (articles not about a war parsed too), ``+q`` the
-    int8 weights."""
+    release does.  MODE is what is parsed: ``all`` (``--all-articles``: every article, every sentence),
+    ``full`` (``--full-parse``, and always with the rules: every sentence of the articles about a war) or
+    ``gated`` (the default: the sentences the candidate gate needs, ``nlp/subset.py``); ``+q`` marks the int8
+    weights."""
     digest = hashlib.sha256()
     folder = resources.files("backchannel.nlp.lexicons")
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
@@ -142,8 +154,19 @@ def extractor_version(actors_file: str = "", all_articles: bool = False, signal_
         pass  # no pipeline installed: building the extractor says so, in one line
     model = resolve_signal_model(signal_model)
     decision = RULES if model == RULES else "m" + model_digest(Path(model))[:10]
-    options = ("+all" if all_articles else "") + ("+q" if quantized else "")
+    options = f"+{parse_mode(all_articles, full_parse, model)}" + ("+q" if quantized else "")
     return f"{__version__}+{digest.hexdigest()[:10]}+{decision}{options}"
+
+
+def parse_mode(all_articles: bool, full_parse: bool, signal_model: str) -> str:
+    """What is parsed: ``all`` articles, the ``full`` text of those about a war, or only the sentences the
+    learned decision's candidate gate needs (``gated``).  The hand-written rules read every sentence with a
+    topic word, which the gate does not describe, so they always get the full parse."""
+    if all_articles:
+        return "all"
+    if full_parse or resolve_signal_model(signal_model) == RULES:
+        return "full"
+    return "gated"
 
 
 @dataclass(frozen=True)
@@ -158,19 +181,25 @@ class Extractor:
     """Holds a loaded pipeline; ``extract`` and ``extract_many`` are pure functions of the article."""
 
     def __init__(self, actors_file: str = "", nlp: Language | None = None, all_articles: bool = False,
-                 signal_model: str = "", quantized: bool = False, conflicts_file: str = "") -> None:
+                 signal_model: str = "", quantized: bool = False, conflicts_file: str = "",
+                 full_parse: bool = False) -> None:
         """``signal_model``: '' the default decision (``model.choice``), 'rules', or a model folder.
         ``nlp``: a pipeline already loaded with the same settings (tests share one)."""
         from ..nlp.loading import load_pipeline
 
         self.spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model,
-                                  quantized=quantized, conflicts_file=conflicts_file)
+                                  quantized=quantized, conflicts_file=conflicts_file, full_parse=full_parse)
         self.nlp = nlp or load_pipeline(actors_file=actors_file, signals=self.signal_model, quantized=quantized,
                                         conflicts_file=conflicts_file)
 
     @property
     def all_articles(self) -> bool:
         return self.spec.all_articles
+
+    @property
+    def full_parse(self) -> bool:
+        """Every sentence of a parsed article goes through the parser (``--full-parse``, ``--all-articles``)."""
+        return parse_mode(self.spec.all_articles, self.spec.full_parse, self.spec.signal_model) != "gated"
 
     @property
     def signal_model(self) -> str:
@@ -197,11 +226,35 @@ class Extractor:
 
         return self.all_articles or is_about_war(doc)
 
+    def _to_parse(self, doc: Doc) -> Doc:
+        """The Doc the parser gets for an article about a war: the article's own, or in the default mode a
+        Doc of the same text with the sentences no signal needs blanked (``nlp/subset.py``), so parsing
+        costs only what can hold a signal while every offset stays the article's.  The blanked Doc carries
+        the scan's verdict and the whole text, which the components read for what concerns the article
+        as a whole (is it about a war, which war)."""
+        if self.full_parse:
+            return doc
+        from ..nlp.context import ARTICLE_TEXT
+        from ..nlp.factories import GATED
+        from ..nlp.scope import ABOUT_WAR
+        from ..nlp.subset import select
+
+        doc.user_data[GATED] = True
+        selection = select(doc)
+        if selection.text == doc.text:
+            return doc
+        part = self.nlp.make_doc(selection.text)
+        part.user_data.update(doc.user_data)
+        part.user_data[ABOUT_WAR] = True
+        part.user_data[ARTICLE_TEXT] = doc.text
+        part._.bc_published, part._.bc_outlet, part._.bc_title = doc._.bc_published, doc._.bc_outlet, doc._.bc_title
+        return part
+
     def extract(self, article: Article) -> ArticleResult:
         doc = self._doc(article)
         if not self._needs_parse(doc):
             return unparsed_result(article, doc)
-        return to_result(article, self.nlp(doc))
+        return to_result(article, self.nlp(self._to_parse(doc)))
 
     def extract_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[ArticleResult]:
         """Results in input order.  Memory stays bounded by one chunk of ``batch_size * CHUNK_BATCHES``."""
@@ -211,7 +264,8 @@ class Extractor:
     def _extract_chunk(self, chunk: list[Article], batch_size: int) -> Iterator[ArticleResult]:
         docs = [self._doc(article) for article in chunk]
         wanted = [self._needs_parse(doc) for doc in docs]
-        parsed = iter(self.nlp.pipe((d for d, w in zip(docs, wanted, strict=True) if w), batch_size=batch_size))
+        parsed = iter(self.nlp.pipe((self._to_parse(d) for d, w in zip(docs, wanted, strict=True) if w),
+                                    batch_size=batch_size))
         for article, doc, want in zip(chunk, docs, wanted, strict=True):
             yield to_result(article, next(parsed)) if want else unparsed_result(article, doc)
 

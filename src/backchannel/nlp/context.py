@@ -23,8 +23,17 @@ from .registry import ActorRegistry
 from .sentindex import doc_text
 from .timex import find_times, parse_published
 
+#: ``doc.user_data`` key: the article's whole text, when the Doc holds only the sentences that were parsed
+#: (``nlp/subset.py``).  Which war an article is about is read from all of it, as in a full parse.
+ARTICLE_TEXT = "bc_article_text"
+
 YEAR = re.compile(r"(?<![\d,.])(19[5-9]\d|20[0-4]\d)(?![\d,])")
 YEAR_PREPS = {"in", "since", "by", "of", "during", "until", "from", "early", "late", "mid", "throughout"}
+
+
+def article_text(doc: Doc) -> str:
+    """The text of the article a Doc was made from: the Doc's own unless only part of it was parsed."""
+    return doc.user_data.get(ARTICLE_TEXT) or doc_text(doc)
 
 
 @dataclass
@@ -63,7 +72,7 @@ class DocContext:
             paragraph_starts=starts,
             outlet=outlet,
             title=title,
-            conflicts=conflicts.resolve(f"{title}\n{doc_text(doc)}" if title else doc_text(doc), ref),
+            conflicts=conflicts.resolve(f"{title}\n{article_text(doc)}" if title else article_text(doc), ref),
             conflict_registry=conflicts,
         )
 

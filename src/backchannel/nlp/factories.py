@@ -22,13 +22,14 @@ from ..errors import ModelError
 from ..records import Signal
 from .attribution import FoundAttribution, extract_attributions
 from .candidates import find_candidates
+from .cascade import cascade_scores
 from .conflicts import ConflictRegistry
-from .context import DocContext
+from .context import DocContext, article_text
 from .decision import decide, explain, to_signals
 from .origins import origins_of
 from .registry import ActorRegistry
-from .scope import is_about_war
-from .sentindex import doc_text, forget
+from .scope import about_war
+from .sentindex import forget
 from .signals import extract_signals
 
 #: A data registry a user's file extends (``ActorRegistry``, ``ConflictRegistry``: ``default``, ``from_file``,
@@ -38,6 +39,11 @@ T = TypeVar("T", ActorRegistry, ConflictRegistry)
 for _name, _default in (("bc_published", ""), ("bc_outlet", ""), ("bc_title", ""), ("bc_found", None), ("backchannel", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
+
+
+#: ``doc.user_data`` key set by the extractor in its default mode, where only what can hold a signal is parsed
+#: (``nlp/subset.py``) and the encoder reads only the pairs the linear scorer does not rule out (``nlp/cascade.py``).
+GATED = "bc_gated"
 
 
 def require_parse(doc: Doc) -> None:
@@ -115,7 +121,7 @@ class SignalComponent:
             "attributions": [f.record.to_dict() for f in attributions],
             "signals": [s.to_dict() for s in signals],
             "actors": actor_infos(self.registry, signals),
-            "origins": origins_of((s.sources for s in signals), ctx.outlet, ctx.title, doc_text(doc), self.registry),
+            "origins": origins_of((s.sources for s in signals), ctx.outlet, ctx.title, article_text(doc), self.registry),
         }
         doc._.bc_found = None  # drop the working objects: the Doc must stay serialisable
         forget(doc)
@@ -143,8 +149,9 @@ class DecisionComponent:
     def __call__(self, doc: Doc) -> Doc:
         require_parse(doc)
         ctx, attributions = found_or_built(doc, self.registry, self.conflicts)
-        candidates = find_candidates(ctx, attributions) if is_about_war(doc) else []
-        scores = self.model.predict([c.pair() for c in candidates]) if candidates else []
+        candidates = find_candidates(ctx, attributions) if about_war(doc) else []
+        pairs = [c.pair() for c in candidates]
+        scores = (cascade_scores(self.model, pairs) if doc.user_data.get(GATED) else self.model.predict(pairs)) if pairs else []
         decisions = decide(candidates, scores, self.threshold)
         signals = to_signals(ctx, attributions, decisions)
         best: dict[int, str] = {}
@@ -157,7 +164,7 @@ class DecisionComponent:
             "signals": [s.to_dict() for s in signals],
             "explanations": [explain(d, s) for d, s in zip(decisions, signals, strict=True)],
             "actors": actor_infos(self.registry, signals),
-            "origins": origins_of((s.sources for s in signals), ctx.outlet, ctx.title, doc_text(doc), self.registry),
+            "origins": origins_of((s.sources for s in signals), ctx.outlet, ctx.title, article_text(doc), self.registry),
         }
         doc._.bc_found = None
         forget(doc)

@@ -93,4 +93,16 @@ def is_about_war(doc: Doc) -> bool:
     return bool(strong) and not any(w in ECONOMIC_WORDS for w in lowers)
 
 
+#: ``doc.user_data`` key: the scan's verdict on the whole article, set by the extractor when the Doc it
+#: parses holds only part of the article's text (``nlp/subset.py``), where a scan of the Doc would not see
+#: the war words of the sentences left out.
+ABOUT_WAR = "bc_about_war"
+
+
+def about_war(doc: Doc) -> bool:
+    """``is_about_war`` of the article the Doc comes from: the extractor's verdict when it left one."""
+    verdict = doc.user_data.get(ABOUT_WAR)
+    return is_about_war(doc) if verdict is None else bool(verdict)
+
+
 _SCOPE_HASHES = np.array(sorted(hash_string(w) for w in SCOPE_WORDS), dtype=np.uint64)
