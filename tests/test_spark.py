@@ -20,7 +20,7 @@ from warcio.warcwriter import WARCWriter
 
 from backchannel.errors import InputError
 from backchannel.jobs.extractor import Extractor
-from backchannel.jobs.results_io import read_results
+from backchannel.jobs.results_io import read_results, read_rows
 from backchannel.jobs.spark_job import _Namer, main, run, warc_items
 from backchannel.read import iter_source
 from backchannel.read.warc import iter_warc
@@ -308,6 +308,16 @@ def test_single_jsonl_file_and_relative_names(
     got = spark_output(tmp_path / "out")
     assert "a.jsonl:9" in got and "a.jsonl:5" in got
     assert_same(got, local)
+
+
+def test_the_parse_mode_reaches_the_executors(spark, corpus: Path, tmp_path: Path) -> None:
+    """``--full-parse`` is part of the spec the executors build their extractor from, and of the version."""
+    run(str(corpus / "a.jsonl"), str(tmp_path / "full"), spark=spark, partitions=1, full_parse=True)
+    run(str(corpus / "a.jsonl"), str(tmp_path / "gated"), spark=spark, partitions=1)
+    full = {row.extractor_version for row in read_rows(tmp_path / "full")}
+    gated = {row.extractor_version for row in read_rows(tmp_path / "gated")}
+    assert len(full) == len(gated) == 1
+    assert "+full" in next(iter(full)) and "+gated" in next(iter(gated))
 
 
 def test_existing_output_is_refused_unless_overwrite(spark, corpus: Path, tmp_path: Path) -> None:

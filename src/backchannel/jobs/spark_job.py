@@ -128,6 +128,7 @@ def run(
     overwrite: bool = False,
     spark: SparkSession | None = None,
     conflicts_file: str = "",
+    full_parse: bool = False,
 ) -> JobSummary:
     """Extract every article under ``input_path`` and write the results to the Parquet folder ``output_path``.
 
@@ -139,7 +140,7 @@ def run(
     session = spark or spark_session(master)
     try:
         spec = ExtractorSpec(actors_file=actors_file, all_articles=all_articles, signal_model=signal_model,
-                             conflicts_file=conflicts_file)
+                             conflicts_file=conflicts_file, full_parse=full_parse)
         version = spec.version
         tasks = partitions or max(2, 4 * session.sparkContext.defaultParallelism)
         rows = _result_rdd(session, input_path, tasks, spec, version)
@@ -461,6 +462,7 @@ def run_command(args: argparse.Namespace) -> int:
             conflicts_file=args.conflicts,
             all_articles=args.all_articles,
             signal_model=args.signal_model,
+            full_parse=args.full_parse,
             overwrite=args.overwrite,
         )
     except BackchannelError as exc:
