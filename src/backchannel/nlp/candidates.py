@@ -21,6 +21,7 @@ sentence gets its candidate holders, with the rule features the model reads besi
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -28,9 +29,11 @@ from importlib import resources
 from spacy.tokens import Span
 
 from ..model.examples import pair_text
+from ..records import Signal
 from .actors import is_both_sides
 from .attribution import FoundAttribution
 from .context import DocContext
+from .signals import extract_signals
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 #: Evidence longer than this many tokens is cut around the holder: the scorer accepts a prediction of up
@@ -74,6 +77,10 @@ class Candidate:
     holder: Holder
     carrier: FoundAttribution | None
     context: str = ""  # the previous sentence, when the holder is not named in this one
+    #: What the grammar rules (``signals.py``) read for this holder in this sentence, if anything: the
+    #: learned decision may take it where its own scores lean the same way (``decision.decide``).  Not part
+    #: of the pair the model reads.
+    rule: Signal | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -210,6 +217,7 @@ def find_candidates(ctx: DocContext, attributions: list[FoundAttribution]) -> li
     """Every (gated sentence, candidate holder) pair of a parsed document, in text order."""
     sents = list(ctx.doc.sents)
     gated = gated_sentences(sents)
+    ruled = _rule_signals(ctx, attributions) if any(gated) else {}
     out: list[Candidate] = []
     for i, sent in enumerate(sents):
         if not gated[i] or not sent.text.strip():
@@ -220,5 +228,18 @@ def find_candidates(ctx: DocContext, attributions: list[FoundAttribution]) -> li
             holder.features.add(placement_feature(ctx, holder.name))
             named_here = bool(holder.mentions)
             context = previous.text.strip() if (previous is not None and not named_here) else ""
-            out.append(Candidate(sent, holder, carrier, context))
+            out.append(Candidate(sent, holder, carrier, context, ruled.get((sent.start_char, holder.name))))
+    return out
+
+
+def _rule_signals(ctx: DocContext, attributions: list[FoundAttribution]) -> dict[tuple[int, str], Signal]:
+    """The grammar rules' signals by (sentence start, actor): the first one of each actor in a sentence."""
+    starts = [s.start_char for s in ctx.doc.sents]
+    out: dict[tuple[int, str], Signal] = {}
+    for sig in extract_signals(ctx, attributions):
+        if sig.evidence_span is None:
+            continue
+        at = bisect_right(starts, sig.evidence_span[0]) - 1
+        if at >= 0:
+            out.setdefault((starts[at], sig.actor), sig)
     return out

@@ -17,10 +17,11 @@ from typing import Any, Protocol
 
 from ..model.examples import NONE
 from ..records import Signal
-from .attributes import sources_of, terms_of, when_of
+from .attributes import sources_of, stated_channel, terms_of, time_basis_of, when_of
 from .attribution import FoundAttribution
 from .candidates import Candidate, gate_hits
 from .context import DocContext
+from .lexicon import lexicon
 
 
 class Scores(Protocol):
@@ -48,14 +49,41 @@ def verdict(stance_probs: dict[str, float], threshold: float) -> tuple[str, floa
     return (stance, p) if p >= threshold and p >= stance_probs.get(NONE, 0.0) else (NONE, p)
 
 
+#: The stances a party can take (a third party's are ``urges`` and ``opposes``: docs/SCHEMA.md conventions).
+PARTY_STANCES = ("open", "refuses", "proposes", "agrees")
+#: The grammar's readings the model may be overruled by: a party's own act of agreeing or refusing, read
+#: from its trigger verb with the party as its subject ("Thailand and Cambodia agreed to a ceasefire").
+RULE_STANCES = ("agrees", "refuses")
+
+
+def confirmed_by_rule(cand: Candidate, stance_probs: dict[str, float]) -> str:
+    """The grammar rules' stance for a pair the model left below its threshold (or gave a stance no party
+    takes), when the model's own scores
+    lean the same way: the holder is a party of the article's war, the rules read it agreeing or refusing,
+    and of the stances a party can take that is the one the model ranks first.  '' otherwise.  The model
+    was trained on few conjoined subjects and past-perfect sentences; the grammar reads them, the model's
+    ranking keeps the grammar's false alarms out."""
+    rule = cand.rule
+    if rule is None or rule.stance not in RULE_STANCES or "party" not in cand.holder.features:
+        return ""
+    best = max(PARTY_STANCES, key=lambda s: stance_probs.get(s, 0.0))
+    return rule.stance if best == rule.stance else ""
+
+
 def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold: float) -> list[Decision]:
-    """The candidates the model calls signals, in text order (holders are already one per sentence)."""
+    """The candidates the model calls signals, in text order (holders are already one per sentence), with
+    the pairs the grammar rules confirm (``confirmed_by_rule``)."""
     out = []
     for cand, sc in zip(candidates, scores, strict=True):
         stance, p = verdict(sc.stance, threshold)
+        topic = max(sc.topic, key=sc.topic.get)
+        if stance == NONE or ("party" in cand.holder.features and stance not in PARTY_STANCES):
+            # below the threshold, or a third party's stance given to a party: the grammar may settle it
+            stance = confirmed_by_rule(cand, sc.stance) or stance
+            if stance in RULE_STANCES and cand.rule is not None and cand.rule.stance == stance:
+                p, topic = sc.stance.get(stance, 0.0), cand.rule.topic
         if stance != NONE:
-            out.append(Decision(cand, stance, p, max(sc.topic, key=sc.topic.get),
-                                max(sc.channel, key=sc.channel.get), sc))
+            out.append(Decision(cand, stance, p, topic, max(sc.channel, key=sc.channel.get), sc))
     return sorted(out, key=lambda d: (d.candidate.sent.start_char, -d.probability))
 
 
@@ -72,7 +100,7 @@ def to_signals(ctx: DocContext, attributions: list[FoundAttribution], decisions:
             actor=cand.holder.name,
             stance=d.stance,
             topic=d.topic,
-            channel=d.channel,
+            channel=stated_channel(cand.sent.text, lexicon()) or d.channel,
             evidence=text[start:end],
             terms=terms_of(ctx, cand.sent, cand.sent.root, None),
             when=when_of(ctx, cand.sent, cand.carrier, attributions),
@@ -80,6 +108,7 @@ def to_signals(ctx: DocContext, attributions: list[FoundAttribution], decisions:
             evidence_span=(start, end),
             confidence=d.probability,
             **ctx.conflict_fields(cand.holder.name),
+            time_basis=time_basis_of(cand.sent),
         ))
     return signals
 

@@ -22,7 +22,7 @@ from spacy.tokens import Span, Token
 
 from ..records import Signal
 from .actors import is_both_sides
-from .attributes import channel_of, markers_in, sources_of, terms_of, when_of
+from .attributes import channel_of, markers_in, sources_of, terms_of, time_basis_of, when_of
 from .attribution import FoundAttribution
 from .context import DocContext
 from .lexicon import Lexicon, lexicon
@@ -807,6 +807,7 @@ def _signals_for(
                 evidence_span=(evidence_start, evidence_end),
                 confidence=confidence,
                 **ctx.conflict_fields(actor),
+                time_basis=time_basis_of(sent),
             )
         )
         out[-1]._welcome = tok.lemma_.lower() in WELCOMING  # type: ignore[attr-defined]
