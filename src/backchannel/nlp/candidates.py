@@ -33,7 +33,7 @@ from ..records import Signal
 from .actors import is_both_sides
 from .attribution import FoundAttribution
 from .context import DocContext
-from .signals import extract_signals
+from .signals import extract_signals, figures_of_speech
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 #: Evidence longer than this many tokens is cut around the holder: the scorer accepts a prediction of up
@@ -118,6 +118,17 @@ def gated_sentences(sents: list[Span]) -> list[bool]:
     hit = [any(t.lemma_.lower() in gate.lemmas or t.lower_ in gate.lemmas for t in s) for s in sents]
     w = gate.window
     return [any(hit[max(0, i - w) : i + w + 1]) for i in range(len(sents))]
+
+
+def said_in_figure(sent: Span) -> bool:
+    """Is every gate word of the sentence inside a tautology ("no deal until there's a deal")?  Such a
+    sentence states no position, whatever its neighbours do."""
+    figures = figures_of_speech(sent)
+    if not figures:
+        return False
+    gate = gate_words()
+    return not any((t.lemma_.lower() in gate.lemmas or t.lower_ in gate.lemmas)
+                   and not any(a <= t.idx < b for a, b in figures) for t in sent)
 
 
 def gate_hits(sent: Span) -> list[str]:
@@ -220,7 +231,7 @@ def find_candidates(ctx: DocContext, attributions: list[FoundAttribution]) -> li
     ruled = _rule_signals(ctx, attributions) if any(gated) else {}
     out: list[Candidate] = []
     for i, sent in enumerate(sents):
-        if not gated[i] or not sent.text.strip():
+        if not gated[i] or not sent.text.strip() or said_in_figure(sent):
             continue
         previous = sents[i - 1] if i else None
         carrier = carrier_of(sent, attributions)

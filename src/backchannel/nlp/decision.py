@@ -51,15 +51,16 @@ def verdict(stance_probs: dict[str, float], threshold: float) -> tuple[str, floa
 
 #: The stances a party can take (a third party's are ``urges`` and ``opposes``: docs/SCHEMA.md conventions).
 PARTY_STANCES = ("open", "refuses", "proposes", "agrees")
-#: The grammar's readings the model may be overruled by: a party's own act of agreeing or refusing, read
-#: from its trigger verb with the party as its subject ("Thailand and Cambodia agreed to a ceasefire").
-RULE_STANCES = ("agrees", "refuses")
+#: The grammar's readings the model may be settled by: a party agreeing, refusing or saying it is open, read
+#: from its trigger with the party as its subject ("Thailand and Cambodia agreed to a ceasefire").  Not
+#: ``proposes``: the grammar's terms-and-conditions reading is the noisiest (on dev it cost precision for no
+#: recall), and the model reads proposals well on its own.
+RULE_STANCES = ("open", "refuses", "agrees")
 
 
 def confirmed_by_rule(cand: Candidate, stance_probs: dict[str, float]) -> str:
     """The grammar rules' stance for a pair the model left below its threshold (or gave a stance no party
-    takes), when the model's own scores
-    lean the same way: the holder is a party of the article's war, the rules read it agreeing or refusing,
+    takes), when the model's own scores lean the same way: the holder is a party of the article's war, the rules read one of ``RULE_STANCES``,
     and of the stances a party can take that is the one the model ranks first.  '' otherwise.  The model
     was trained on few conjoined subjects and past-perfect sentences; the grammar reads them, the model's
     ranking keeps the grammar's false alarms out."""

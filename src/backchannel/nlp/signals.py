@@ -58,6 +58,16 @@ CONDITION = re.compile(
 PRIORITY = {"refuses": 6, "agrees": 5, "proposes": 4, "open": 3, "opposes": 2, "urges": 1}
 
 
+#: "There's no deal until there's a deal": a figure of speech about deals in general, not anyone's position on
+#: this one (no refusal, no pressure), so no word inside it triggers a signal or opens the candidate gate.
+TAUTOLOGY = re.compile(r"\bno\s+(\w+)\s+until\s+there(?:'s|’s|\s+is)\s+(?:an?\s+)?\1\b", re.IGNORECASE)
+
+
+def figures_of_speech(sent: Span) -> list[tuple[int, int]]:
+    """The document character spans of the sentence's figures of speech (``TAUTOLOGY``)."""
+    return [(sent.start_char + m.start(), sent.start_char + m.end()) for m in TAUTOLOGY.finditer(sent.text)]
+
+
 @dataclass
 class Trigger:
     token: Token
@@ -89,7 +99,10 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
         if not _has_topic_word(sent, lex):
             continue
         candidates: list[tuple[Signal, Token]] = []
+        figures = figures_of_speech(sent)
         for trig in _triggers(sent, lex):
+            if any(a <= trig.token.idx < b for a, b in figures):
+                continue
             candidates.extend((sig, trig.token) for sig in _signals_for(ctx, sent, trig, attributions, lex))
         chosen = _one_per_actor(_drop_pressed(candidates))
         chosen += _parties_between(ctx, sent, chosen, attributions, lex)
