@@ -16,6 +16,11 @@ sentence gets its candidate holders, with the rule features the model reads besi
   ``third_party``, ``unplaced`` (a name the actor registry does not know and no side lists), or
   ``no_conflict`` when the article names no known war well enough.  The stance labels depend on it:
   a third party ``urges``, a party is ``open``, ``refuses``, ``proposes`` or ``agrees``.
+
+Each candidate also carries what the grammar rules (``signals.py``) read for its holder in its sentence
+(``Candidate.rule``), which the decision may take where the model leans the same way; it is not part
+of what the model reads.  A sentence whose only gate words are in a figure of speech ("There's no deal
+until there's a deal") is no candidate.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
 """The learned decision: scored candidate pairs become signals.
 
 A pair's stance is the model's most likely label; it becomes a signal only when that label is a
-stance (not ``none``) with probability at least ``threshold``.  The threshold is set for precision
+stance (not ``none``) with probability at least ``threshold``, or, for a party of the article's war, when
+the grammar rules (``signals.py``) read the stance the model ranks first among a party's
+(``confirmed_by_rule``).  The threshold is set for precision
 first, on a validation part of the train split (never on dev), and stored with the model.  One
 signal per holder and sentence; its topic and channel come from the model's heads, its evidence is
-the sentence, its time, sources and terms from the attribute rules (``attributes.py``), and its
+the sentence, its time, time basis, sources and terms from the attribute rules (``attributes.py``), a
+channel the words state ("publicly", "behind closed doors") over the head's guess, and its
 conflict, counterpart and role from where the article's conflicts place its actor
 (``DocContext.conflict_fields``), as in the rules path.
 """
@@ -53,17 +56,18 @@ def verdict(stance_probs: dict[str, float], threshold: float) -> tuple[str, floa
 PARTY_STANCES = ("open", "refuses", "proposes", "agrees")
 #: The grammar's readings the model may be settled by: a party agreeing, refusing or saying it is open, read
 #: from its trigger with the party as its subject ("Thailand and Cambodia agreed to a ceasefire").  Not
-#: ``proposes``: the grammar's terms-and-conditions reading is the noisiest (on dev it cost precision for no
-#: recall), and the model reads proposals well on its own.
+#: ``proposes``: the grammar's terms-and-conditions reading is its noisiest (measured: it cost precision for
+#: no recall), and the model reads proposals on its own.
 RULE_STANCES = ("open", "refuses", "agrees")
 
 
 def confirmed_by_rule(cand: Candidate, stance_probs: dict[str, float]) -> str:
     """The grammar rules' stance for a pair the model left below its threshold (or gave a stance no party
-    takes), when the model's own scores lean the same way: the holder is a party of the article's war, the rules read one of ``RULE_STANCES``,
-    and of the stances a party can take that is the one the model ranks first.  '' otherwise.  The model
-    was trained on few conjoined subjects and past-perfect sentences; the grammar reads them, the model's
-    ranking keeps the grammar's false alarms out."""
+    takes), when the model's own scores lean the same way: the holder is a party of the article's war, the
+    rules read one of ``RULE_STANCES``, and of the stances a party can take that is the one the model ranks
+    first.  '' otherwise.  The model was trained on few conjoined subjects ("A and B agreed") and
+    past-perfect sentences; the grammar reads them, and the model's ranking keeps the grammar's false
+    alarms out."""
     rule = cand.rule
     if rule is None or rule.stance not in RULE_STANCES or "party" not in cand.holder.features:
         return ""
