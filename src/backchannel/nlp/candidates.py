@@ -38,7 +38,7 @@ from ..records import Signal
 from .actors import is_both_sides
 from .attribution import FoundAttribution
 from .context import DocContext
-from .signals import extract_signals, figures_of_speech
+from .signals import figures_of_speech, read_signals
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 #: Evidence longer than this many tokens is cut around the holder: the scorer accepts a prediction of up
@@ -252,7 +252,7 @@ def _rule_signals(ctx: DocContext, attributions: list[FoundAttribution]) -> dict
     """The grammar rules' signals by (sentence start, actor): the first one of each actor in a sentence."""
     starts = [s.start_char for s in ctx.doc.sents]
     out: dict[tuple[int, str], Signal] = {}
-    for sig in extract_signals(ctx, attributions):
+    for sig in read_signals(ctx, attributions):
         if sig.evidence_span is None:
             continue
         at = bisect_right(starts, sig.evidence_span[0]) - 1

@@ -79,7 +79,14 @@ class Trigger:
 
 
 def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: Lexicon | None = None) -> list[Signal]:
-    """All signals of a document, in text order."""
+    """All signals of a document, in text order: the rule decision."""
+    return read_signals(ctx, attributions, lex)
+
+
+def read_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: Lexicon | None = None) -> list[Signal]:
+    """What the grammar rules read in a document, in text order: the rule decision's signals, and what the
+    learned decision's candidates carry (``candidates.Candidate.rule``).  Two names for two uses, so that a
+    test replacing the rule decision (``tests/decider_mutants.py``) leaves the candidates' reading alone."""
     lex = lex or lexicon()
     if not is_about_war(ctx.doc):
         return []
