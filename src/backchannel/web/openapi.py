@@ -13,7 +13,7 @@ from typing import Any
 
 from backchannel import __version__
 from backchannel.analysis.dates import PERIODS
-from backchannel.records import CHANNELS, ROLES, STANCES, TOPICS
+from backchannel.records import CHANNELS, ROLES, STANCES, TIME_BASES, TOPICS
 from backchannel.store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, SIGNAL_FILTERS
 from backchannel.web.params import MAX_LIMIT, MAX_TEXT
 
@@ -62,6 +62,8 @@ SIGNAL = {"type": "object", "required": ["id", "actor", "stance", "topic", "chan
               "conflict": {"type": "string", "description": "the conflict's name, '' when the article places none"},
               "counterpart": {"type": "string", "description": "whom the position is addressed to (the other side)"},
               "role": {"type": "string", "enum": ["", *ROLES], "description": "the actor's role in the conflict"},
+              "time_basis": {"type": "string", "enum": ["", *TIME_BASES],
+                             "description": "standing or recounted past position, '' when said at `when`"},
               "date": _STRING, "title": _STRING, "outlet": _STRING, "published": _STRING, "url": _STRING}}
 SEARCH = {"type": "object", "required": ["signals"], "properties": {
     "filters": {"type": "object"}, "limit": {"type": "integer"}, "count": {"type": "integer"},
