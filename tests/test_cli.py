@@ -52,7 +52,7 @@ def test_extract_one_article_prints_one_object_with_the_schema(good_file: Path):
     assert out["signals"], "a ready-to-accept ceasefire sentence must give a signal"
     for s in out["signals"]:
         assert set(s) == {"actor", "stance", "topic", "channel", "terms", "when", "sources", "evidence",
-                          "evidence_span", "confidence", "conflict", "counterpart", "role"}
+                          "evidence_span", "confidence", "conflict", "counterpart", "role", "time_basis"}
         start, end = s["evidence_span"]
         assert out["article"]["text"][start:end] == s["evidence"]
     for a in out["attributions"]:

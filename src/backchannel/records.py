@@ -25,6 +25,9 @@ TOPICS: tuple[str, ...] = ("ceasefire", "talks", "deal")
 CHANNELS: tuple[str, ...] = ("public", "private", "both", "unknown")
 #: ``Signal.role``: where the actor stands in the signal's conflict (``nlp/conflicts.py`` decides it).
 ROLES: tuple[str, ...] = ("party", "third_party")
+#: ``Signal.time_basis``: how the position relates to its ``when`` when it is not simply "said then"
+#: (``nlp/attributes.py`` decides it); '' for a position expressed at ``when``.
+TIME_BASES: tuple[str, ...] = ("standing", "past")
 
 Span = tuple[int, int]
 
@@ -109,6 +112,12 @@ class Signal:
     conflict: str = ""
     counterpart: str = ""
     role: str = ""
+    #: ``standing`` for a position held over time ("has long rejected", "has repeatedly said": its ``when`` is
+    #: the date it is reported as still held, not the day it was taken), ``past`` for a recounted earlier
+    #: position ("had rejected ... until the weekend": its ``when`` is before the change when the text bounds
+    #: it), '' otherwise.  The analyses never read a standing or recounted position as the actor's news of the
+    #: day (``analysis/points.py``).  A project extension, like ``conflict``.
+    time_basis: str = ""
     #: The innermost identifiable link of ``sources`` then the article's outlet, canonically named ("two
     #: officials told the NYT" -> "The New York Times"; ``nlp.origins``), '' when there is none: what the
     #: corroboration analysis counts.  Not part of docs/SCHEMA.md: ``to_dict`` leaves it out, equality ignores it.
@@ -129,6 +138,7 @@ class Signal:
             "conflict": self.conflict,
             "counterpart": self.counterpart,
             "role": self.role,
+            "time_basis": self.time_basis,
         }
         return d
 

@@ -23,6 +23,11 @@ not required to match by default (refusing a *deal* in public while open to
 ``same_topic=True`` to compare within each topic only.  Each divergence keeps
 the evidence of both sides: the signals (ids, evidence, sources, outlet).
 
+A recounted past position that the text does not date (``TimelinePoint.baseline`` and ``past``:
+"the Kremlin had rejected ...", carrying only its article's date) is left out: it says what the
+actor held before, not what it said in that period.  A standing position ("has long refused") is
+kept: it is still held in the period it is reported in.
+
 Signals are streamed in date order and a period's comparison is made as soon
 as the stream leaves that period, so memory holds one period at a time.
 """
@@ -92,6 +97,9 @@ def iter_divergences(store: Store, actor: str | None = None, since: str | None =
         sides = _SIDES.get((signal.get("channel") or "").strip().lower())
         if span is None or not score or sides is None:
             continue
+        point = TimelinePoint.from_signal(signal)
+        if point.baseline and point.time_basis == "past":
+            continue
         label = bucket(span, period)
         if label != current:
             yield from _flush(open_periods, keep=label)
@@ -100,7 +108,6 @@ def iter_divergences(store: Store, actor: str | None = None, since: str | None =
         group = groups.label(actor) if actor is not None and group_state else groups.label(signal["actor"])
         key = (label, group, signal.get("topic") if same_topic else None)
         slot = open_periods.setdefault(key, {"public": defaultdict(list), "private": defaultdict(list)})
-        point = TimelinePoint.from_signal(signal)
         for side in sides:
             slot[side][score].append(point)
     yield from _flush(open_periods, keep=None)

@@ -16,6 +16,11 @@ opposes    -1        works against talks or a deal
 
 Unknown stance labels get no polarity (``None``) and are left out of
 trends and divergences rather than guessed.
+
+A point is a *baseline* (``TimelinePoint.baseline``) when it is not the actor's news of its date: a
+standing position ("has long rejected", ``time_basis`` ``standing``), or a recounted past one
+(``past``) that the text gives no date of its own, so that it carries its article's.  The analyses
+compare news against it and never read it as the latest move.
 """
 
 from __future__ import annotations
@@ -58,6 +63,16 @@ class TimelinePoint:
     title: str = ""
     url: str = ""
     published: str = ""
+    time_basis: str = ""
+
+    @property
+    def baseline(self) -> bool:
+        """Not the actor's news of its date: standing, or recounted and dated only by its article (see the
+        module docstring).  A recounted position the text dates ("had rejected ... until the weekend") is
+        news of its own, earlier date."""
+        if self.time_basis == "standing":
+            return True
+        return self.time_basis == "past" and (not self.when or self.published.startswith(self.when))
 
     @property
     def score(self) -> int | None:
@@ -85,12 +100,14 @@ class TimelinePoint:
             evidence=s.get("evidence") or "", sources=sources, chain=source_chain(sources, outlet),
             terms=list(s.get("terms") or []), when=s.get("when") or "", article_id=s.get("article_id") or "",
             outlet=outlet, title=s.get("title") or "", url=s.get("url") or "", published=s.get("published") or "",
+            time_basis=s.get("time_basis") or "",
         )
 
 
 def point_order(point: TimelinePoint) -> tuple:
-    """Oldest first by the first day the date covers (a coarse date before the days it contains), undated last."""
+    """Oldest first by the first day the date covers (a coarse date before the days it contains; a baseline
+    before the news of the same day), undated last."""
     span = point.span
     if span is None:
-        return (1, "", 0, point.signal_id)
-    return (0, span.start.isoformat(), span.text.count("-"), point.signal_id)
+        return (1, "", 0, 0, point.signal_id)
+    return (0, span.start.isoformat(), 0 if point.baseline else 1, span.text.count("-"), point.signal_id)

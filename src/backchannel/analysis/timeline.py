@@ -13,7 +13,13 @@ of the most recent points with the mean of the ones before:
 * otherwise "mixed" when the recent points themselves pull both ways (some
   +1 and some -1), else "steady".
 
-Fewer than two dated, scored points is "steady": there is nothing to compare.
+Baseline points (``points.TimelinePoint.baseline``: a standing position such as "has long
+rejected", or a recounted past one the text does not date) are never recent: they count with the
+earlier points, whatever their date, so "India has long rejected mediation" in today's article is
+what a change is measured against, never the change.  A recounted position the text dates ("until
+the weekend, Bangkok had rejected ...", dated the Friday before) is placed at that date.
+
+Fewer than two dated, scored points, or none that is news, is "steady": there is nothing to compare.
 Counting points rather than days keeps the rule meaningful for actors who are
 reported once a month as well as for those reported daily.
 """
@@ -49,11 +55,12 @@ def timeline(store: Store, actor: str, since: str | None = None, until: str | No
 
 def trend(points: Sequence[TimelinePoint], recent: int = 5, threshold: float = 0.5) -> str:
     """"moving toward talks", "hardening", "steady" or "mixed": the rule is in the module docstring."""
-    scored = [p.score for p in sorted(points, key=point_order) if p.span is not None and p.score is not None]
-    if len(scored) < 2:
+    scored = [p for p in sorted(points, key=point_order) if p.span is not None and p.score is not None]
+    news = [p.score for p in scored if not p.baseline]
+    if len(scored) < 2 or not news:
         return STEADY
-    k = max(1, min(recent, len(scored) // 2))
-    late, early = scored[-k:], scored[:-k]
+    k = max(1, min(recent, len(scored) // 2, len(news)))
+    late, early = news[-k:], [p.score for p in scored if p.baseline] + news[:-k]
     delta = sum(late) / len(late) - sum(early) / len(early)
     if delta >= threshold:
         return TOWARD_TALKS

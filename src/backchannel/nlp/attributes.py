@@ -17,6 +17,7 @@ from .attribution import FoundAttribution
 from .context import DocContext
 from .lexicon import Lexicon
 from .sentindex import doc_text, sent_of
+from .timex import before_bound, is_standing
 
 TERM_PREPS = ("without", "in exchange for", "on condition", "as long as", "provided", "in return for", "until",
               "including", "along", "based on")
@@ -49,6 +50,19 @@ PUBLIC_ACTS = {"approve", "sign", "ratify", "endorse", "announce", "initial", "u
                "call", "urge", "host", "vote", "declare", "publish", "propose", "welcome", "appeal", "speak"}
 
 
+def stated_channel(text: str, lex: Lexicon) -> str:
+    """The channel the words themselves name ("publicly", "in a televised address", "behind closed doors",
+    "privately ... publicly"), or '' when they name none.  What the text says outranks any guess from who
+    reported it: the rule decision and the learned one both take it first."""
+    if BOTH_CHANNELS.search(text.lower()):
+        return "both"
+    if markers_in(text, lex.channel_private):
+        return "private"  # a leak or back channel is the specific fact; "in public" nearby is usually contrast
+    if markers_in(text, lex.channel_public):
+        return "public"
+    return ""
+
+
 def channel_of(
     ctx: DocContext,
     sent: Span,
@@ -66,15 +80,9 @@ def channel_of(
         if c_sent is not None and len(c_sent):
             s = sent_of(c_sent[0])
             texts.append(doc_text(ctx.doc)[s.start_char : min(carrier.content_start, s.end_char)])
-    joined = " ".join(texts)
-    private = markers_in(joined, lex.channel_private)
-    public = markers_in(joined, lex.channel_public)
-    if BOTH_CHANNELS.search(joined.lower()):
-        return "both"
-    if private:
-        return "private"  # a leak or back channel is the specific fact; "in public" nearby is usually contrast
-    if public:
-        return "public"
+    stated = stated_channel(" ".join(texts), lex)
+    if stated:
+        return stated
     if carrier is None:
         if trigger_lemma in PUBLIC_ACTS:
             return "public"
@@ -107,9 +115,31 @@ def sources_of(ctx: DocContext, chain: list[FoundAttribution], actors: list[str]
     return []
 
 
+def is_past_perfect(sent: Span) -> bool:
+    """Is the sentence's main verb (or one joined to it: "had rejected ... and insisted") in the past perfect?
+    Only the main clause counts: "officials said Netanyahu had agreed" reports an act of the day it was said."""
+    root = sent.root
+    verbs = [root, *(c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))]
+    return any(c.dep_ == "aux" and c.lower_ == "had" for v in verbs for c in v.children)
+
+
+def time_basis_of(sent: Span) -> str:
+    """``Signal.time_basis`` of a position stated in this sentence: ``standing`` ("has long rejected"),
+    ``past`` (the main clause in the past perfect), else ''."""
+    if is_standing(sent.text):
+        return "standing"
+    return "past" if is_past_perfect(sent) else ""
+
+
 def when_of(ctx: DocContext, sent: Span, carrier: FoundAttribution | None, attributions: list[FoundAttribution]) -> str:
     skip = ("before", "after", "until", "within", "next")
     value = ctx.when_in(sent.start_char, sent.end_char, skip_before=skip)
+    if value:
+        return value
+    if is_past_perfect(sent):
+        # "Until the weekend, Bangkok had rejected ...": the position held before its bound, not on the day
+        # the article (or the paragraph's narrative) is dated
+        value = before_bound(sent.text, ctx.ref, ctx.year_hint(sent.start_char))
     if value:
         return value
     if carrier is not None:

@@ -16,11 +16,17 @@ sentence gets its candidate holders, with the rule features the model reads besi
   ``third_party``, ``unplaced`` (a name the actor registry does not know and no side lists), or
   ``no_conflict`` when the article names no known war well enough.  The stance labels depend on it:
   a third party ``urges``, a party is ``open``, ``refuses``, ``proposes`` or ``agrees``.
+
+Each candidate also carries what the grammar rules (``signals.py``) read for its holder in its sentence
+(``Candidate.rule``), which the decision may take where the model leans the same way; it is not part
+of what the model reads.  A sentence whose only gate words are in a figure of speech ("There's no deal
+until there's a deal") is no candidate.
 """
 
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -28,9 +34,11 @@ from importlib import resources
 from spacy.tokens import Span
 
 from ..model.examples import pair_text
+from ..records import Signal
 from .actors import is_both_sides
 from .attribution import FoundAttribution
 from .context import DocContext
+from .signals import figures_of_speech, read_signals
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 #: Evidence longer than this many tokens is cut around the holder: the scorer accepts a prediction of up
@@ -74,6 +82,10 @@ class Candidate:
     holder: Holder
     carrier: FoundAttribution | None
     context: str = ""  # the previous sentence, when the holder is not named in this one
+    #: What the grammar rules (``signals.py``) read for this holder in this sentence, if anything: the
+    #: learned decision may take it where its own scores lean the same way (``decision.decide``).  Not part
+    #: of the pair the model reads.
+    rule: Signal | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -111,6 +123,17 @@ def gated_sentences(sents: list[Span]) -> list[bool]:
     hit = [any(t.lemma_.lower() in gate.lemmas or t.lower_ in gate.lemmas for t in s) for s in sents]
     w = gate.window
     return [any(hit[max(0, i - w) : i + w + 1]) for i in range(len(sents))]
+
+
+def said_in_figure(sent: Span) -> bool:
+    """Is every gate word of the sentence inside a tautology ("no deal until there's a deal")?  Such a
+    sentence states no position, whatever its neighbours do."""
+    figures = figures_of_speech(sent)
+    if not figures:
+        return False
+    gate = gate_words()
+    return not any((t.lemma_.lower() in gate.lemmas or t.lower_ in gate.lemmas)
+                   and not any(a <= t.idx < b for a, b in figures) for t in sent)
 
 
 def gate_hits(sent: Span) -> list[str]:
@@ -210,9 +233,10 @@ def find_candidates(ctx: DocContext, attributions: list[FoundAttribution]) -> li
     """Every (gated sentence, candidate holder) pair of a parsed document, in text order."""
     sents = list(ctx.doc.sents)
     gated = gated_sentences(sents)
+    ruled = _rule_signals(ctx, attributions) if any(gated) else {}
     out: list[Candidate] = []
     for i, sent in enumerate(sents):
-        if not gated[i] or not sent.text.strip():
+        if not gated[i] or not sent.text.strip() or said_in_figure(sent):
             continue
         previous = sents[i - 1] if i else None
         carrier = carrier_of(sent, attributions)
@@ -220,5 +244,18 @@ def find_candidates(ctx: DocContext, attributions: list[FoundAttribution]) -> li
             holder.features.add(placement_feature(ctx, holder.name))
             named_here = bool(holder.mentions)
             context = previous.text.strip() if (previous is not None and not named_here) else ""
-            out.append(Candidate(sent, holder, carrier, context))
+            out.append(Candidate(sent, holder, carrier, context, ruled.get((sent.start_char, holder.name))))
+    return out
+
+
+def _rule_signals(ctx: DocContext, attributions: list[FoundAttribution]) -> dict[tuple[int, str], Signal]:
+    """The grammar rules' signals by (sentence start, actor): the first one of each actor in a sentence."""
+    starts = [s.start_char for s in ctx.doc.sents]
+    out: dict[tuple[int, str], Signal] = {}
+    for sig in read_signals(ctx, attributions):
+        if sig.evidence_span is None:
+            continue
+        at = bisect_right(starts, sig.evidence_span[0]) - 1
+        if at >= 0:
+            out.setdefault((starts[at], sig.actor), sig)
     return out

@@ -1,10 +1,13 @@
 """The learned decision: scored candidate pairs become signals.
 
 A pair's stance is the model's most likely label; it becomes a signal only when that label is a
-stance (not ``none``) with probability at least ``threshold``.  The threshold is set for precision
+stance (not ``none``) with probability at least ``threshold``, or, for a party of the article's war, when
+the grammar rules (``signals.py``) read the stance the model ranks first among a party's
+(``confirmed_by_rule``).  The threshold is set for precision
 first, on a validation part of the train split (never on dev), and stored with the model.  One
 signal per holder and sentence; its topic and channel come from the model's heads, its evidence is
-the sentence, its time, sources and terms from the attribute rules (``attributes.py``), and its
+the sentence, its time, time basis, sources and terms from the attribute rules (``attributes.py``), a
+channel the words state ("publicly", "behind closed doors") over the head's guess, and its
 conflict, counterpart and role from where the article's conflicts place its actor
 (``DocContext.conflict_fields``), as in the rules path.
 """
@@ -17,10 +20,11 @@ from typing import Any, Protocol
 
 from ..model.examples import NONE
 from ..records import Signal
-from .attributes import sources_of, terms_of, when_of
+from .attributes import sources_of, stated_channel, terms_of, time_basis_of, when_of
 from .attribution import FoundAttribution
 from .candidates import Candidate, gate_hits
 from .context import DocContext
+from .lexicon import lexicon
 
 
 class Scores(Protocol):
@@ -48,14 +52,43 @@ def verdict(stance_probs: dict[str, float], threshold: float) -> tuple[str, floa
     return (stance, p) if p >= threshold and p >= stance_probs.get(NONE, 0.0) else (NONE, p)
 
 
+#: The stances a party can take (a third party's are ``urges`` and ``opposes``: docs/SCHEMA.md conventions).
+PARTY_STANCES = ("open", "refuses", "proposes", "agrees")
+#: The grammar's readings the model may be settled by: a party agreeing, refusing or saying it is open, read
+#: from its trigger with the party as its subject ("Thailand and Cambodia agreed to a ceasefire").  Not
+#: ``proposes``: the grammar's terms-and-conditions reading is its noisiest (measured: it cost precision for
+#: no recall), and the model reads proposals on its own.
+RULE_STANCES = ("open", "refuses", "agrees")
+
+
+def confirmed_by_rule(cand: Candidate, stance_probs: dict[str, float]) -> str:
+    """The grammar rules' stance for a pair the model left below its threshold (or gave a stance no party
+    takes), when the model's own scores lean the same way: the holder is a party of the article's war, the
+    rules read one of ``RULE_STANCES``, and of the stances a party can take that is the one the model ranks
+    first.  '' otherwise.  The model was trained on few conjoined subjects ("A and B agreed") and
+    past-perfect sentences; the grammar reads them, and the model's ranking keeps the grammar's false
+    alarms out."""
+    rule = cand.rule
+    if rule is None or rule.stance not in RULE_STANCES or "party" not in cand.holder.features:
+        return ""
+    best = max(PARTY_STANCES, key=lambda s: stance_probs.get(s, 0.0))
+    return rule.stance if best == rule.stance else ""
+
+
 def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold: float) -> list[Decision]:
-    """The candidates the model calls signals, in text order (holders are already one per sentence)."""
+    """The candidates the model calls signals, in text order (holders are already one per sentence), with
+    the pairs the grammar rules confirm (``confirmed_by_rule``)."""
     out = []
     for cand, sc in zip(candidates, scores, strict=True):
         stance, p = verdict(sc.stance, threshold)
+        topic = max(sc.topic, key=sc.topic.get)
+        if stance == NONE or ("party" in cand.holder.features and stance not in PARTY_STANCES):
+            # below the threshold, or a third party's stance given to a party: the grammar may settle it
+            stance = confirmed_by_rule(cand, sc.stance) or stance
+            if stance in RULE_STANCES and cand.rule is not None and cand.rule.stance == stance:
+                p, topic = sc.stance.get(stance, 0.0), cand.rule.topic
         if stance != NONE:
-            out.append(Decision(cand, stance, p, max(sc.topic, key=sc.topic.get),
-                                max(sc.channel, key=sc.channel.get), sc))
+            out.append(Decision(cand, stance, p, topic, max(sc.channel, key=sc.channel.get), sc))
     return sorted(out, key=lambda d: (d.candidate.sent.start_char, -d.probability))
 
 
@@ -72,7 +105,7 @@ def to_signals(ctx: DocContext, attributions: list[FoundAttribution], decisions:
             actor=cand.holder.name,
             stance=d.stance,
             topic=d.topic,
-            channel=d.channel,
+            channel=stated_channel(cand.sent.text, lexicon()) or d.channel,
             evidence=text[start:end],
             terms=terms_of(ctx, cand.sent, cand.sent.root, None),
             when=when_of(ctx, cand.sent, cand.carrier, attributions),
@@ -80,6 +113,7 @@ def to_signals(ctx: DocContext, attributions: list[FoundAttribution], decisions:
             evidence_span=(start, end),
             confidence=d.probability,
             **ctx.conflict_fields(cand.holder.name),
+            time_basis=time_basis_of(cand.sent),
         ))
     return signals
 

@@ -22,7 +22,7 @@ from spacy.tokens import Span, Token
 
 from ..records import Signal
 from .actors import is_both_sides
-from .attributes import channel_of, markers_in, sources_of, terms_of, when_of
+from .attributes import channel_of, markers_in, sources_of, terms_of, time_basis_of, when_of
 from .attribution import FoundAttribution
 from .context import DocContext
 from .lexicon import Lexicon, lexicon
@@ -58,6 +58,16 @@ CONDITION = re.compile(
 PRIORITY = {"refuses": 6, "agrees": 5, "proposes": 4, "open": 3, "opposes": 2, "urges": 1}
 
 
+#: "There's no deal until there's a deal": a figure of speech about deals in general, not anyone's position on
+#: this one (no refusal, no pressure), so no word inside it triggers a signal or opens the candidate gate.
+TAUTOLOGY = re.compile(r"\bno\s+(\w+)\s+until\s+there(?:'s|’s|\s+is)\s+(?:an?\s+)?\1\b", re.IGNORECASE)
+
+
+def figures_of_speech(sent: Span) -> list[tuple[int, int]]:
+    """The document character spans of the sentence's figures of speech (``TAUTOLOGY``)."""
+    return [(sent.start_char + m.start(), sent.start_char + m.end()) for m in TAUTOLOGY.finditer(sent.text)]
+
+
 @dataclass
 class Trigger:
     token: Token
@@ -69,7 +79,14 @@ class Trigger:
 
 
 def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: Lexicon | None = None) -> list[Signal]:
-    """All signals of a document, in text order."""
+    """All signals of a document, in text order: the rule decision."""
+    return read_signals(ctx, attributions, lex)
+
+
+def read_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: Lexicon | None = None) -> list[Signal]:
+    """What the grammar rules read in a document, in text order: the rule decision's signals, and what the
+    learned decision's candidates carry (``candidates.Candidate.rule``).  Two names for two uses, so that a
+    test replacing the rule decision (``tests/decider_mutants.py``) leaves the candidates' reading alone."""
     lex = lex or lexicon()
     if not is_about_war(ctx.doc):
         return []
@@ -89,7 +106,10 @@ def extract_signals(ctx: DocContext, attributions: list[FoundAttribution], lex: 
         if not _has_topic_word(sent, lex):
             continue
         candidates: list[tuple[Signal, Token]] = []
+        figures = figures_of_speech(sent)
         for trig in _triggers(sent, lex):
+            if any(a <= trig.token.idx < b for a, b in figures):
+                continue
             candidates.extend((sig, trig.token) for sig in _signals_for(ctx, sent, trig, attributions, lex))
         chosen = _one_per_actor(_drop_pressed(candidates))
         chosen += _parties_between(ctx, sent, chosen, attributions, lex)
@@ -807,6 +827,7 @@ def _signals_for(
                 evidence_span=(evidence_start, evidence_end),
                 confidence=confidence,
                 **ctx.conflict_fields(actor),
+                time_basis=time_basis_of(sent),
             )
         )
         out[-1]._welcome = tok.lemma_.lower() in WELCOMING  # type: ignore[attr-defined]

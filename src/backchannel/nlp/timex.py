@@ -488,6 +488,60 @@ def resolve_when(text: str, ref: date | None, year_hint: int | None = None) -> s
     return scanned[0][0].value if scanned else ""
 
 
+# --------------------------------------------------------------------------- the time a position applied
+
+#: A position said to hold over time rather than at one moment: "has long rejected", "have consistently
+#: refused", "has repeatedly said", "has for years resisted".  The adverb is what makes it standing: a bare
+#: "has rejected" is a recent act, dated as usual.
+STANDING = re.compile(
+    r"(?<![\w-])(?i:has|have|'s|’s|'ve|’ve)\s+(?:(?i:long|consistently|repeatedly|always|persistently|steadfastly"
+    r"|continually|for\s+(?:years|months|decades|weeks|a\s+long\s+time))\s+)+(?:(?i:been)\s+)?[a-z]{3,}(?![\w-])")
+#: The bound of a state that held "until" a time: "until the weekend", "up until Sunday", "till March".
+_UNTIL = re.compile(r"(?<![\w-])(?i:up\s+(?:until|till|to)|until|till)\s+")
+_WEEKEND = re.compile(r"(?i:(?:the|last|this)\s+)?(?i:weekend)(?![\w-])")
+
+
+def is_standing(text: str) -> bool:
+    """Does the text state a standing position ("has long rejected", "has repeatedly said")?"""
+    return STANDING.search(text) is not None
+
+
+def before_bound(text: str, ref: date | None, year_hint: int | None = None) -> str:
+    """When a state said to have held "until X" last applied: the day before X, at the precision the text
+    gives X (the month before a month, the year before a year); '' when the text names no such bound or it
+    is after ``ref``.  "Until the weekend" is the latest weekend on or before the article's date, so the
+    answer is the Friday before it: a recounted past position is dated before the change, never at the
+    article's date."""
+    if ref is None:
+        return ""
+    if isinstance(ref, datetime):
+        ref = ref.date()
+    mentions = [m for m, _ in _scan(text, ref, year_hint) if m is not None]
+    for bound in _UNTIL.finditer(text):
+        if _WEEKEND.match(text, bound.end()):
+            saturday = ref - timedelta(days=(ref.weekday() - 5) % 7)
+            return _ymd(saturday - timedelta(days=1))
+        mention = next((m for m in mentions if m.start == bound.end()), None)
+        if mention is None:
+            continue
+        value = _step_back(mention.value)
+        if value and value <= ref.isoformat()[: len(value)]:
+            return value
+    return ""
+
+
+def _step_back(value: str) -> str:
+    """The unit before a ``YYYY[-MM[-DD]]`` value, at the same precision ('' when not a date)."""
+    try:
+        if len(value) == 10:
+            return _ymd(date.fromisoformat(value) - timedelta(days=1))
+        if len(value) == 7:
+            return _ym(*_shift_month(int(value[:4]), int(value[5:]), -1))
+        return str(int(value) - 1) if len(value) == 4 else ""
+    except ValueError:
+        return ""
+
+
 def parse_published(value: str) -> date | None:
     """An article's publication date (the first of the month for ``YYYY-MM``) in the readers' grammar
     (``read.dates.normalise_date``), found anywhere in the value; None when empty or unparseable."""

@@ -25,7 +25,7 @@ _DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
 
 SIGNAL_COLUMNS = (
     "id, article_id, actor, stance, topic, channel, terms, when_, sources, evidence, evidence_start, "
-    "evidence_end, confidence, extractor_version, origin, conflict, counterpart, role, date, title, outlet, published, url, superseded_by"
+    "evidence_end, confidence, extractor_version, origin, conflict, counterpart, role, time_basis, date, title, outlet, published, url, superseded_by"
 )
 # Undated signals last in either direction (SQLite and PostgreSQL put NULLs at opposite ends).
 _ORDER = {
@@ -286,6 +286,7 @@ def signal_dict(row: dict[str, Any]) -> dict[str, Any]:
         "conflict": row["conflict"],
         "counterpart": row["counterpart"],
         "role": row["role"],
+        "time_basis": row["time_basis"],
         "extractor_version": row["extractor_version"],
         "origin": row["origin"],
         "date": row["date"] or "",

@@ -229,6 +229,27 @@ SIGNAL_CONFLICTS = Migration("0008_signal_conflicts", (
     _ACTOR_VIEW,
 ))
 
+# Each signal's time basis (``Signal.time_basis``: '' said at ``when``, ``standing`` held over time, ``past``
+# recounted); rows from before are '' until ``reprocess`` re-extracts them.  signal_view shows it, and an
+# actor's latest stance (actor_view) prefers a position expressed at its date over a standing or recounted one
+# of the same or a later date, so "has long rejected" in today's article is never the actor's news of today.
+_ACTOR_VIEW_BY_BASIS = _ACTOR_VIEW.replace(
+    "ORDER BY CASE WHEN v.date IS NULL THEN 1 ELSE 0 END, v.date DESC",
+    "ORDER BY CASE WHEN v.date IS NULL THEN 1 ELSE 0 END, CASE WHEN v.time_basis = '' THEN 0 ELSE 1 END, v.date DESC")
+SIGNAL_TIME_BASIS = Migration("0009_signal_time_basis", (
+    "ALTER TABLE signals ADD COLUMN time_basis TEXT NOT NULL DEFAULT ''",
+    "DROP VIEW actor_view",
+    "DROP VIEW signal_view",
+    """CREATE VIEW signal_view AS
+    SELECT s.id, s.article_id, s.actor, s.stance, s.topic, s.channel, s.terms, s.when_, s.sources,
+           s.evidence, s.evidence_start, s.evidence_end, s.confidence, s.extractor_version, s.origin,
+           s.conflict, s.counterpart, s.role, s.time_basis,
+           COALESCE(NULLIF(s.when_, ''), NULLIF(a.published, '')) AS date,
+           a.title, a.outlet, a.published, a.url, a.superseded_by
+    FROM signals s JOIN articles a ON a.id = s.article_id""",
+    _ACTOR_VIEW_BY_BASIS,
+))
+
 # Corrections that outlive the signal they were made on: ``reprocess`` deletes an article's signals and
 # inserts new ones with new ids, so each correction also keeps what identifies its signal across
 # extractions (the article, the evidence span and the actor as extracted) and is re-attached by them
@@ -261,7 +282,7 @@ CORRECTION_KEYS = Migration("0010_correction_keys", (
 ))
 
 MIGRATIONS: tuple[Migration, ...] = (INITIAL, INDEXES, VIEWS, RUN_OWNERS, CORRECTIONS, ACTOR_COUNTRIES,
-                                     SIGNAL_ORIGINS, SIGNAL_CONFLICTS, CORRECTION_KEYS)
+                                     SIGNAL_ORIGINS, SIGNAL_CONFLICTS, SIGNAL_TIME_BASIS, CORRECTION_KEYS)
 
 _MIGRATIONS_TABLE = "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
 

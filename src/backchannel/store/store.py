@@ -96,8 +96,8 @@ _INSERT_ATTRIBUTION = (
 )
 _INSERT_SIGNAL = (
     "INSERT INTO signals (article_id, position, actor, stance, topic, channel, terms, when_, sources, evidence, "
-    "evidence_start, evidence_end, confidence, extractor_version, origin, conflict, counterpart, role) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "evidence_start, evidence_end, confidence, extractor_version, origin, conflict, counterpart, role, time_basis) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_EXTRACTION = (
     "INSERT INTO extractions (article_id, extractor_version, run_id, extracted_at) VALUES (?, ?, ?, ?) "
@@ -298,7 +298,8 @@ class Store:
     def _signal_row(aid: str, position: int, s: Signal, version: str) -> tuple:
         return (aid, position, clean(s.actor), clean(s.stance), clean(s.topic), clean(s.channel), _json(s.terms),
                 clean(s.when), _json(s.sources), clean(s.evidence), *_ends(s.evidence_span), float(s.confidence),
-                version, clean(s.origin), clean(s.conflict), clean(s.counterpart), clean(s.role))
+                version, clean(s.origin), clean(s.conflict), clean(s.counterpart), clean(s.role),
+                clean(s.time_basis))
 
     def _uncount_actors(self, aid: str) -> None:
         """An article's signals stop counting for their actors (superseded, or about to be re-extracted)."""

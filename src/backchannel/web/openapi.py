@@ -17,7 +17,7 @@ from typing import Any
 from backchannel import __version__
 from backchannel.analysis.dates import PERIODS
 from backchannel.analysis.timeline import TRENDS
-from backchannel.records import CHANNELS, ROLES, STANCES, TOPICS
+from backchannel.records import CHANNELS, ROLES, STANCES, TIME_BASES, TOPICS
 from backchannel.store import DATE_FILTERS, FILTER_CHOICES, FILTER_HELP, MULTI_FILTERS, SIGNAL_FILTERS, SORTS
 from backchannel.web.params import MAX_LIMIT, MAX_TEXT
 from backchannel.web.writes import CORRECTABLE, MAX_NOTE, MAX_VALUE
@@ -98,7 +98,10 @@ _SIGNAL_FIELDS = {
     "confidence": {"type": "number"}, "extractor_version": _STRING, "origin": _STRING,
     "conflict": {"type": "string", "description": "the conflict's name, '' when the article places none"},
     "counterpart": {"type": "string", "description": "whom the position is addressed to (the other side)"},
-    "role": _ROLE, "date": _STRING, "title": _STRING, "outlet": _STRING, "published": _STRING, "url": _STRING,
+    "role": _ROLE,
+    "time_basis": {"type": "string", "enum": ["", *TIME_BASES],
+                   "description": "standing or recounted past position, '' when said at `when`"},
+    "date": _STRING, "title": _STRING, "outlet": _STRING, "published": _STRING, "url": _STRING,
     "corrected": {"type": "boolean", "description": "an analyst corrected it (the fields show the corrected values)"},
     "not_a_signal": {"type": "boolean", "description": "an analyst marked it as no position at all"},
     "original": {"type": "object", "description": "the extracted value of each field an analyst changed"}}
@@ -113,7 +116,7 @@ POINT = _object({"signal_id": _INT, "date": _STRING, "actor": _STRING, "stance":
                  "topic": _SIGNAL_FIELDS["topic"], "channel": _SIGNAL_FIELDS["channel"], "evidence": _STRING,
                  "sources": _STRINGS, "chain": _STRINGS, "terms": _STRINGS, "when": _STRING, "article_id": _STRING,
                  "outlet": _STRING, "title": _STRING, "url": _STRING, "published": _STRING,
-                 "score": {"type": ["integer", "null"]}})
+                 "score": {"type": ["integer", "null"]}, "time_basis": _SIGNAL_FIELDS["time_basis"]})
 ORIGIN = _object({"name": _STRING, "names": _STRINGS, "article_ids": _STRINGS,
                   "signal_ids": {"type": "array", "items": _INT}})
 #: A claim: signals reporting one position, with its independent origins (``Claim.to_dict``).
