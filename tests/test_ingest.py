@@ -90,6 +90,25 @@ def test_reprocess_replaces_extractions_of_another_version(db_url: str, tmp_path
         assert list(store.articles_needing(extractor_version())) == []
 
 
+def test_a_change_to_the_extraction_code_is_a_new_extractor_version(tmp_path: Path, monkeypatch):
+    """A rule changed in the code, with no release, must still make the stored articles due for reprocess."""
+    import backchannel.jobs.extractor as extractor_module
+
+    package = tmp_path / "rules_under_test"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "decide.py").write_text("THRESHOLD = 0.5\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(extractor_module, "EXTRACTION_CODE", ("rules_under_test",))
+    extractor_version.cache_clear()
+    before = extractor_version()
+    (package / "decide.py").write_text("THRESHOLD = 0.6\n")
+    extractor_version.cache_clear()
+    after = extractor_version()
+    extractor_version.cache_clear()
+    assert before != after and before.split("+")[2:] == after.split("+")[2:]  # the data digest moved, nothing else
+
+
 def test_cli_ingest_query_show_export(db_url: str, tmp_path: Path):
     folder = tmp_path / "in"
     write_corpus(folder, copies=1)

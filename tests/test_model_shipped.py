@@ -93,3 +93,17 @@ def test_the_shipped_model_scores_pairs_in_input_order():
         assert abs(sum(a.stance.values()) - 1) < 1e-4
     assert one[0].stance["agrees"] > one[1].stance["agrees"]
     assert one[1].stance["none"] > one[0].stance["none"]
+
+
+def test_a_pairs_scores_do_not_depend_on_the_pairs_scored_with_it():
+    """The int8 model's activation scales are per batch: scored in company, a pair's scores would move with its
+    neighbours', and an article's signals with which other pairs its mode sends to the encoder."""
+    model = PairModel(SHIPPED_DIR)
+    pair = ("Vladimir Putin ; named ; party ; subject",
+            "Privately, «Putin» has signalled through intermediaries that he is ready for a ceasefire.")
+    crowd = [(f"Side {i} ; named", "Markets rose on Monday as «traders» " + "and analysts " * (i % 9) + "watched.")
+             for i in range(40)]
+    alone = model.encoder_scores([pair])[0]
+    for company in (crowd[:3], crowd, crowd[::-1][:17]):
+        among = model.encoder_scores([*company, pair])[-1]
+        assert max(abs(alone.stance[k] - among.stance[k]) for k in alone.stance) < 1e-6

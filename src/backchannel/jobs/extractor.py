@@ -125,10 +125,15 @@ class LazyExtractor:
         return self._built
 
 
+#: The packages whose source decides what is extracted from a stored text (reading and storing do not).
+EXTRACTION_CODE = ("backchannel.nlp", "backchannel.model")
+
+
 @lru_cache(maxsize=8)
 def extractor_version(actors_file: str = "", all_articles: bool = False, signal_model: str = "",
                       quantized: bool = False, conflicts_file: str = "", full_parse: bool = False) -> str:
-    """``VERSION+DATA+DECISION+MODE[+q]``: the package version; a digest of the rule data (lexicons, the
+    """``VERSION+DATA+DECISION+MODE[+q]``: the package version; a digest of the extraction code
+    (``EXTRACTION_CODE``) and of the rule data (lexicons, the
     actor registry and the conflicts, a user's --actors and --conflicts files) and of the spaCy model's name and version; the signal model's
     digest (``model.choice.model_digest``) or ``rules``; and the options.  Each of these changes what is
     extracted, so a change in any of them must make the stored articles due for ``reprocess``, as a code
@@ -137,6 +142,11 @@ def extractor_version(actors_file: str = "", all_articles: bool = False, signal_
     ``gated`` (the default: the sentences the candidate gate needs, ``nlp/subset.py``); ``+q`` marks the int8
     weights."""
     digest = hashlib.sha256()
+    for package in EXTRACTION_CODE:  # the code that decides: a change to a rule is a new extractor, released or not
+        code = resources.files(package)
+        for name in sorted(p.name for p in code.iterdir() if p.name.endswith(".py")):
+            digest.update(f"{package}/{name}".encode())
+            digest.update(code.joinpath(name).read_bytes())
     folder = resources.files("backchannel.nlp.lexicons")
     for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".json")):
         digest.update(name.encode())

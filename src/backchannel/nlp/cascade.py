@@ -16,7 +16,7 @@ never read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..model.examples import NONE
@@ -29,15 +29,18 @@ if TYPE_CHECKING:
 LINEAR_FLOOR = 0.1
 
 
-def cascade_scores(model: PairModel, pairs: Sequence[tuple[str, str]],
-                   floor: float = LINEAR_FLOOR) -> list[PairScores]:
-    """``model.predict(pairs)``, with the encoder run only on the pairs the linear scorer does not rule out."""
+def cascade_scores(model: PairModel, pairs: Sequence[tuple[str, str]], floor: float = LINEAR_FLOOR,
+                   always: Collection[int] = ()) -> list[PairScores]:
+    """``model.predict(pairs)``, with the encoder run only on the pairs the linear scorer does not rule out
+    and on those at the indexes ``always`` (the pairs the grammar rules read a stance for: the decision may
+    settle them by the encoder's ranking, ``decision.confirmed_by_rule``, so that ranking must be real)."""
     if model.linear is None or not model.linear_weight:
         return model.predict(pairs)
     from ..model.runtime import HEADS, PairScores
 
     linear = model.linear.predict(pairs)
-    wanted = [i for i, lin in enumerate(linear) if max(v for k, v in lin.items() if k != NONE) >= floor]
+    wanted = [i for i, lin in enumerate(linear)
+              if i in always or max(v for k, v in lin.items() if k != NONE) >= floor]
     encoded = dict(zip(wanted, model.encoder_scores([pairs[i] for i in wanted]), strict=True))
     certain_none = {k: float(k == NONE) for k in HEADS["stance"]}
     flat = {head: {k: 1.0 / len(labels) for k in labels} for head, labels in HEADS.items()}

@@ -151,7 +151,13 @@ class DecisionComponent:
         ctx, attributions = found_or_built(doc, self.registry, self.conflicts)
         candidates = find_candidates(ctx, attributions) if about_war(doc) else []
         pairs = [c.pair() for c in candidates]
-        scores = (cascade_scores(self.model, pairs) if doc.user_data.get(GATED) else self.model.predict(pairs)) if pairs else []
+        if not pairs:
+            scores = []
+        elif doc.user_data.get(GATED):
+            ruled = {i for i, c in enumerate(candidates) if c.rule is not None}
+            scores = cascade_scores(self.model, pairs, always=ruled)
+        else:
+            scores = self.model.predict(pairs)
         decisions = decide(candidates, scores, self.threshold)
         signals = to_signals(ctx, attributions, decisions)
         best: dict[int, str] = {}
