@@ -54,8 +54,8 @@ KREMLIN = (
     "summit that Moscow was not invited to.\n\n"
     "Vladimir Putin publicly rejected any ceasefire on Friday, telling a televised meeting of diplomats that "
     "Russia would not stop fighting while Ukraine was rearming.\n\n"
-    "Privately, however, Putin has signalled through intermediaries that he is ready for a ceasefire that "
-    "freezes the fighting along the current front lines, three people familiar with the talks told Reuters.\n\n"
+    "Privately, however, Putin has told intermediaries that he is open to talks on a ceasefire, three people "
+    "familiar with the talks told Reuters.\n\n"
     "\"There's no deal until there's a deal,\" Donald Trump told reporters at a brief "
     "joint appearance in Anchorage."
 )
