@@ -183,6 +183,20 @@ def test_overview_shows_each_actors_latest_public_and_private_stance_and_trend(c
     assert 'href="/actors/Vladimir%20Putin"' in html and "moving toward talks" in html
 
 
+def test_the_overview_never_shows_a_standing_position_as_the_latest_stance(tmp_path):
+    """"Has long rejected" in today's article is older news than yesterday's stated opening."""
+    text = "Sudan's army said on Monday it was open to talks. The army has long rejected any truce with the RSF."
+    with open_store(str(tmp_path / "standing.db")) as store:
+        store.save(builders.result(text, signals=[
+            builders.signal(text, "Sudan's army said on Monday it was open to talks.", "Sudanese Armed Forces",
+                            "open", "talks", when="2025-05-05"),
+            builders.signal(text, "The army has long rejected any truce with the RSF.", "Sudanese Armed Forces",
+                            "refuses", "ceasefire", when="2025-05-06", time_basis="standing"),
+        ], published="2025-05-06", url="https://desk.example/saf", title="SAF", outlet="Desk"), None, "test")
+        [row] = [a for a in web_pages.overview(store, store.actor_overview())["actors"]]
+    assert row["latest_public"]["stance"] == "open"
+
+
 def test_actor_page_draws_one_dot_per_signal_and_lists_them(client, ids):
     response = client.get("/actors/Vladimir%20Putin")
     assert response.status_code == 200

@@ -54,15 +54,19 @@ def brief(s: dict[str, Any] | None) -> dict[str, Any] | None:
 
 # ---- overview -------------------------------------------------------------------------------------------
 def _latest_on(store: Store, name: str, recent: list[dict[str, Any]], channels: tuple[str, ...]) -> dict | None:
-    for s in recent:  # newest first
-        if s["channel"] in channels:
-            return s
-    if len(recent) < RECENT:  # every signal of the actor was in ``recent``: there is none on this side
-        return None
+    """The actor's latest stance on one side: a position stated at its date wins over a standing or recounted
+    one (``time_basis``), which is shown only when the side has nothing else: "has long rejected" in today's
+    article is not the actor's news of today."""
+    on_side = [s for s in recent if s["channel"] in channels]  # newest first
+    stated = [s for s in on_side if not s.get("time_basis")]
+    if stated:
+        return stated[0]
+    if len(recent) < RECENT:  # every signal of the actor was in ``recent``
+        return on_side[0] if on_side else None
     found = [row for channel in channels
              for row in store.signals(actor=name, channel=channel, limit=1, newest_first=True)]
-    found.sort(key=lambda s: (bool(s["date"]), s["date"], s["id"]), reverse=True)
-    return found[0] if found else None
+    found.sort(key=lambda s: (not s.get("time_basis"), bool(s["date"]), s["date"], s["id"]), reverse=True)
+    return found[0] if found else (on_side[0] if on_side else None)
 
 
 def overview(store: Store, actors: list[dict[str, Any]]) -> dict[str, Any]:
