@@ -172,6 +172,16 @@ def test_plover_records_carry_cameo_codes_and_provenance(store, tmp_path):
     assert (events["Volodymyr Zelensky"]["cameo"], events["Volodymyr Zelensky"]["event_type"]) == ("1246", "REJECT")
 
 
+def test_a_signal_marked_not_a_signal_is_no_plover_event_but_stays_flagged_in_the_csv(store, tmp_path):
+    qatar = store.signals(actor="Qatar")[0]["id"]
+    store.add_correction(qatar, "not_a_signal", "", "a mediator's schedule, not a position", "ana")
+    assert export_signals(store, "plover", tmp_path / "events.jsonl") == 3
+    assert "Qatar" not in {e["source_actor"] for e in _jsonl(tmp_path / "events.jsonl")}
+    export_signals(store, "csv", tmp_path / "all.csv")
+    [row] = [r for r in _csv(tmp_path / "all.csv") if r["actor"] == "Qatar"]
+    assert (row["corrected"], row["not_a_signal"]) == ("true", "true")
+
+
 # Pinned from the CAMEO 1.1b3 codebook; see export's docstring for the reasons.
 EXPECTED_CAMEO = {
     ("open", "talks"): ("036", "AGREE"), ("open", "ceasefire"): ("0356", "AGREE"), ("open", "deal"): ("037", "AGREE"),

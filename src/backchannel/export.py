@@ -16,7 +16,9 @@ Why it is built this way:
 
 PLOVER and CAMEO
 ----------------
-``plover`` writes one event record per signal for event-data users, with the
+``plover`` writes one event record per signal for event-data users (not for a
+signal an analyst marked "not a signal": the other formats keep it, flagged by
+``corrected``, but an event feed has no field to say the event did not happen), with the
 CAMEO code of the stance and topic (``CAMEO``).  The codes and labels are
 those of the CAMEO codebook 1.1b3 (Schrodt, 2012); each code's PLOVER event
 type and mode follow the Open Event Data Alliance's CAMEO-to-PLOVER
@@ -83,7 +85,7 @@ from backchannel.store import SIGNAL_FILTERS
 CSV_COLUMNS: tuple[str, ...] = (
     "id", "date", "actor", "stance", "topic", "channel", "when", "terms", "sources", "evidence", "conflict",
     "counterpart", "role", "outlet", "title", "url", "published", "article_id", "confidence", "extractor_version",
-    "corrected",
+    "corrected", "not_a_signal",
 )
 LIST_SEPARATOR = " | "  # lists in one CSV cell; a bar is rarer than a comma or semicolon in the items
 # except ``sources``, which is a chain and is written as every chain is (``chains.chain_text``)
@@ -210,7 +212,7 @@ def _pyarrow() -> tuple[Any, Any]:
 def parquet_schema() -> Any:
     pa, _ = _pyarrow()
     types = {"id": pa.int64(), "confidence": pa.float64(), "terms": pa.list_(pa.string()),
-             "sources": pa.list_(pa.string()), "corrected": pa.bool_()}
+             "sources": pa.list_(pa.string()), "corrected": pa.bool_(), "not_a_signal": pa.bool_()}
     return pa.schema([pa.field(c, types.get(c, pa.string()), nullable=c != "id") for c in CSV_COLUMNS])
 
 
@@ -222,7 +224,7 @@ def _parquet_value(row: Mapping[str, Any], column: str) -> Any:
         return int(value)
     if column == "confidence":
         return None if value is None else float(value)
-    if column == "corrected":
+    if column in ("corrected", "not_a_signal"):
         return bool(value)
     return None if value is None else str(value)
 
@@ -337,7 +339,8 @@ def export_signals(store: Any, fmt: str, out: BinaryIO | TextIO | IO[Any] | Path
         if fmt == "parquet":
             return _run(_write_parquet, rows, out, binary=True)
         countries = store.actor_countries()
-        return _run(_write_lines, rows, out, binary=False,
+        events = (r for r in rows if not r.get("not_a_signal"))  # an event feed has no room for a rejected one
+        return _run(_write_lines, events, out, binary=False,
                     record=lambda r: plover_record(r, lambda actor: countries.get(actor) or None))
     finally:
         close = getattr(rows, "close", None)  # ends the store's read cursor even when writing failed
