@@ -14,7 +14,7 @@ conflict, counterpart and role from where the article's conflicts place its acto
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -45,11 +45,21 @@ class Decision:
     scores: Scores | None = None
 
 
-def verdict(stance_probs: dict[str, float], threshold: float) -> tuple[str, float]:
+#: A decision threshold: one for every stance, or one per stance (a stance missing from the mapping is never
+#: decided).  Per-stance thresholds are chosen end to end on the validation articles
+#: (``training.stance_thresholds``): the model is surer of some stances than of others.
+Threshold = float | Mapping[str, float]
+
+
+def threshold_for(threshold: Threshold, stance: str) -> float:
+    return float(threshold.get(stance, float("inf"))) if isinstance(threshold, Mapping) else float(threshold)
+
+
+def verdict(stance_probs: dict[str, float], threshold: Threshold) -> tuple[str, float]:
     """The rule that turns a pair's stance probabilities into a decision (the same in training, where
-    the threshold is chosen, and here): the likeliest stance, if it clears the threshold and ``none``."""
+    the threshold is chosen, and here): the likeliest stance, if it clears its threshold and ``none``."""
     stance, p = max(((k, v) for k, v in stance_probs.items() if k != NONE), key=lambda kv: kv[1])
-    return (stance, p) if p >= threshold and p >= stance_probs.get(NONE, 0.0) else (NONE, p)
+    return (stance, p) if p >= threshold_for(threshold, stance) and p >= stance_probs.get(NONE, 0.0) else (NONE, p)
 
 
 #: The stances a party can take (a third party's are ``urges`` and ``opposes``: docs/SCHEMA.md conventions).
@@ -75,7 +85,7 @@ def confirmed_by_rule(cand: Candidate, stance_probs: dict[str, float]) -> str:
     return rule.stance if best == rule.stance else ""
 
 
-def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold: float) -> list[Decision]:
+def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold: Threshold) -> list[Decision]:
     """The candidates the model calls signals, in text order (holders are already one per sentence), with
     the pairs the grammar rules confirm (``confirmed_by_rule``)."""
     out = []
@@ -133,4 +143,7 @@ def explain(decision: Decision, signal: Signal) -> dict[str, Any]:
                    "speaker_of": cand.carrier.record.speaker if cand.carrier is not None else None},
         "scores": {head: {k: round(v, 3) for k, v in getattr(sc, head).items()}
                    for head in ("stance", "topic", "channel")} if sc is not None else {},
+        "probability": decision.probability,
+        # the grammar would settle this stance even below the model's threshold (``confirmed_by_rule``)
+        "grammar_settles": sc is not None and confirmed_by_rule(cand, sc.stance) == decision.stance,
     }

@@ -19,13 +19,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..errors import ModelError
-from ..records import Signal
+from ..records import STANCES, Signal
 from .attribution import FoundAttribution, extract_attributions
 from .candidates import find_candidates
 from .cascade import cascade_scores
 from .conflicts import ConflictRegistry
 from .context import DocContext, article_text
-from .decision import decide, explain, to_signals
+from .decision import Threshold, decide, explain, to_signals
 from .origins import origins_of
 from .registry import ActorRegistry
 from .scope import about_war
@@ -140,11 +140,8 @@ class DecisionComponent:
         self.registry = registry_for(actors_file)
         self.conflicts = conflicts_for(conflicts_file)
         self.model = load_model(model_dir, quantized, _mtime(Path(model_dir) / "model.onnx"))
-        card_threshold = self.model.card.get("threshold")
-        if threshold <= 0 and not isinstance(card_threshold, (int, float)):
-            raise ModelError(f"{Path(model_dir) / 'card.json'}: no decision threshold (write the model with "
-                             "`backchannel train`, or give the component a threshold)")
-        self.threshold = float(threshold if threshold > 0 else card_threshold)
+        self.threshold: Threshold = threshold if threshold > 0 else card_threshold(self.model.card,
+                                                                                  Path(model_dir) / "card.json")
 
     def __call__(self, doc: Doc) -> Doc:
         require_parse(doc)
@@ -175,6 +172,22 @@ class DecisionComponent:
         doc._.bc_found = None
         forget(doc)
         return doc
+
+
+def card_threshold(card: dict, path: Path) -> Threshold:
+    """The card's decision threshold: its ``stance_thresholds`` (one per stance, chosen end to end on the
+    validation articles by ``training.stance_thresholds``) when it has them, else its one ``threshold``."""
+    per_stance = card.get("stance_thresholds")
+    if per_stance is not None:
+        if not (isinstance(per_stance, dict) and set(per_stance) <= set(STANCES) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1 for v in per_stance.values())):
+            raise ModelError(f"{path}: stance_thresholds must map stance labels to numbers in (0, 1]")
+        return {k: float(v) for k, v in per_stance.items()}
+    single = card.get("threshold")
+    if not isinstance(single, (int, float)) or isinstance(single, bool):
+        raise ModelError(f"{path}: no decision threshold (write the model with `backchannel train`, or give the "
+                         "component a threshold)")
+    return float(single)
 
 
 def found_or_built(doc: Doc, registry: ActorRegistry,
