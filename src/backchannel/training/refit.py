@@ -10,25 +10,18 @@ on the validation articles (``linear_stance.add_linear``), then rewrites the fol
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from pathlib import Path
 
 from backchannel.training.linear_stance import add_linear
-from backchannel.training.selection import split_articles
+from backchannel.training.selection import model_folder_arguments, split_articles
 
 
 def main(argv: list[str] | None = None) -> int:
     from backchannel.corpus.gold import load_split
     from backchannel.training.run import TrainSettings, labelled_pairs
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", required=True, type=Path)
-    ap.add_argument("--annotations", required=True, type=Path)
-    ap.add_argument("--model", required=True, type=Path, help="a model folder written by backchannel train")
-    args = ap.parse_args(argv)
-    card = json.loads((args.model / "card.json").read_text(encoding="utf-8"))
+    args, card = model_folder_arguments(__doc__.splitlines()[0], argv)
     seed, share = card["settings"]["seed"], card["settings"]["val_share"]
     settings = TrainSettings(corpus=args.corpus, annotations=args.annotations, out=args.model, seed=seed,
                              val_share=share)

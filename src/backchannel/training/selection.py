@@ -7,12 +7,27 @@ same validation articles, and none of them imports another's recipe.
 
 from __future__ import annotations
 
+import argparse
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 from backchannel.model.examples import NONE, PairExample
 
 THRESHOLDS = [round(0.30 + 0.05 * k, 2) for k in range(13)]  # 0.30 ... 0.90
+
+
+def model_folder_arguments(description: str, argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, Any]]:
+    """The arguments of a command that revisits a trained model folder (``--corpus``, ``--annotations``,
+    ``--model``) and the folder's card, whose seed and validation share say which articles validated it."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--corpus", required=True, type=Path)
+    ap.add_argument("--annotations", required=True, type=Path)
+    ap.add_argument("--model", required=True, type=Path, help="a model folder written by backchannel train")
+    args = ap.parse_args(argv)
+    card = json.loads((args.model / "card.json").read_text(encoding="utf-8"))
+    return args, card
 
 
 def split_articles(ids: list[str], share: float, seed: int) -> set[str]:

@@ -15,7 +15,6 @@ that lowers precision below the single threshold's: precision first.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -74,15 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     from backchannel.corpus.evaluate import evaluate_corpus
     from backchannel.corpus.gold import GoldArticle, load_split
     from backchannel.jobs.extractor import Extractor
-    from backchannel.training.selection import split_articles
+    from backchannel.training.selection import model_folder_arguments, split_articles
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", required=True, type=Path)
-    ap.add_argument("--annotations", required=True, type=Path)
-    ap.add_argument("--model", required=True, type=Path, help="a model folder written by backchannel train")
-    args = ap.parse_args(argv)
-    card_path = args.model / "card.json"
-    card = json.loads(card_path.read_text(encoding="utf-8"))
+    args, card = model_folder_arguments(__doc__.splitlines()[0], argv)
     seed, share = card["settings"]["seed"], card["settings"]["val_share"]
     golds = load_split(args.corpus, args.annotations, "train")
     val_ids = split_articles([g.article.id for g in golds], share, seed)
@@ -109,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         "single": dict(zip(("precision", "recall", "f1"), score(single), strict=True)),
         "chosen": dict(zip(("precision", "recall", "f1"), score(chosen), strict=True)),
     }
-    card_path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (args.model / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(card["stance_thresholds_selection"]), file=sys.stderr)
     return 0
 
