@@ -456,6 +456,18 @@ def filled(store):
     return store
 
 
+def test_filters_read_the_corrected_values(filled):
+    """A signal corrected to ``opposes`` is found under that stance and no longer under its extracted one."""
+    qatar = filled.signals(actor="Qatar")[0]["id"]
+    filled.add_correction(qatar, "stance", "opposes", "works against the talks", "ana")
+    filled.add_correction(qatar, "channel", "public", "", "ana")
+    assert [s["id"] for s in filled.signals(stance="opposes")] == [qatar]
+    assert filled.signals(stance="urges") == [] and filled.signals(channel="private") == []
+    assert [s["stance"] for s in filled.signals(actor="Qatar", channel="public")] == ["opposes"]
+    filled.add_correction(qatar, "stance", "urges", "on second reading", "ben")  # the latest correction wins
+    assert [s["id"] for s in filled.signals(stance="urges")] == [qatar] and filled.signals(stance="opposes") == []
+
+
 def test_signal_filters(filled):
     def actors(**kw):
         return sorted((s["actor"], s["date"]) for s in filled.signals(**kw))

@@ -240,13 +240,9 @@ def claim_for(store: Store, signal_id: int, group_state: bool = False, window_da
     if span is None:
         return None
     since = None if lookback_days is None else (span.start - timedelta(days=lookback_days)).isoformat()
-    # The store filters on extracted values and groups on corrected ones (``store.corrections``): for a
-    # corrected signal, read its extracted actor's signals of any stance and topic.
-    corrected = bool(signal.get("corrected"))
-    for claim in iter_claims(store, since=since, until=shifted(span, window_days),
-                             actor=(signal.get("original") or {}).get("actor", signal["actor"]),
-                             stance=None if corrected else signal["stance"],
-                             topic=None if corrected else signal["topic"], group_state=group_state,
+    # The store filters and groups on corrected values alike (``store.corrections``, ``queries._as_corrected``).
+    for claim in iter_claims(store, since=since, until=shifted(span, window_days), actor=signal["actor"],
+                             stance=signal["stance"], topic=signal["topic"], group_state=group_state,
                              window_days=window_days, min_similarity=min_similarity):
         if int(signal_id) in claim.signal_ids:
             return claim

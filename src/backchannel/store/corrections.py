@@ -22,8 +22,9 @@ Kinds of correction (the ``field`` column):
 * ``""`` or ``terms``, ``sources``, ``evidence``, ``other``: a note only; the
   signal is not changed and not counted as corrected.
 
-Filters (``--stance``, ``?actor=``) match the extracted values: a correction
-changes what a signal says, not which queries find it.
+Filters (``--actor``, ``--stance``, ``--topic``, ``--channel``, and the web's) match the corrected
+values, as every reader shows them (``queries._as_corrected``); the date filters still read the
+extracted ``when``.
 """
 
 from __future__ import annotations

@@ -80,6 +80,14 @@ def _any(expression: str, count: int) -> str:
     return f"{expression} = ?" if count == 1 else f"{expression} IN ({', '.join('?' * count)})"
 
 
+def _as_corrected(column: str) -> str:
+    """``column`` of a stored signal as the analyst left it: the latest correction of that field, else the
+    extracted value.  The filters read it, so a signal corrected to ``refuses`` is found by ``--stance
+    refuses`` and no longer by its extracted stance, as every reader shows it (``corrections.apply``)."""
+    return (f"COALESCE((SELECT c.value FROM corrections c WHERE c.signal_id = signal_view.id AND c.field = "
+            f"'{column}' ORDER BY c.id DESC LIMIT 1), {column})")
+
+
 def conflict_key(name: str) -> str:
     """The form conflicts are matched on: case and spacing ignored, and an en or em dash taken as a hyphen
     ("russia-ukraine war" finds "Russia–Ukraine war"); ``SignalFilter.where`` folds the column the same way."""
@@ -128,13 +136,13 @@ class SignalFilter:
             clauses.append("superseded_by IS NULL")
         actors = [actor_key(v) for v in _values(self.actor)]
         if actors:
-            clauses.append(f"actor IN (SELECT name FROM actors WHERE {_any('key', len(actors))} "
+            clauses.append(f"{_as_corrected('actor')} IN (SELECT name FROM actors WHERE {_any('key', len(actors))} "
                            f"UNION SELECT actor FROM aliases WHERE {_any('key', len(actors))})")
             params += actors + actors
         for column, value in (("stance", self.stance), ("topic", self.topic), ("channel", self.channel)):
             labels = [v.lower() for v in _values(value)]
             if labels:
-                clauses.append(_any(column, len(labels)))
+                clauses.append(_any(_as_corrected(column), len(labels)))
                 params += labels
         outlets = [v.lower() for v in _values(self.outlet)]
         if outlets:
