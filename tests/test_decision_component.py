@@ -12,6 +12,7 @@ import pytest
 from backchannel.errors import ModelError
 from backchannel.jobs.extractor import ExtractorSpec, extractor_version
 from backchannel.model.choice import model_digest, resolve_signal_model
+from backchannel.model.relevance import Relevance
 from backchannel.nlp import factories
 from backchannel.nlp.loading import load_pipeline
 
@@ -27,6 +28,7 @@ class StandIn:
     """Calls a pair "urges" when the holder is Egypt named in the sentence, "none" otherwise."""
 
     card = {"threshold": 0.5}
+    relevance = Relevance()  # no article or sentence filter: every candidate is the model's to decide
 
     def predict(self, pairs):
         out = []

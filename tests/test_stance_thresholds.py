@@ -45,3 +45,17 @@ def test_the_ascent_finds_better_thresholds_but_never_pays_with_precision():
         return precision, 0.0, f1
     chosen = ascend(score, {"open": 0.5, "urges": 0.5})
     assert chosen == {"open": 0.7, "urges": 0.5}
+
+
+def test_kept_applies_the_sentence_floor_and_holder_ratio_as_the_extraction_does():
+    """The offline search reads the filters back from ``--explain``: the same ``decision.filtered``."""
+    result = {"signals": [{"stance": "urges", "actor": "UN"}, {"stance": "urges", "actor": "Kerry"},
+                          {"stance": "agrees", "actor": "Hamas"}, {"stance": "open", "actor": "Iran"}],
+              "attributions": []}
+    why = [{"probability": 0.6, "sentence_score": 0.7, "gate": {"sentence": [0, 40]}},
+           {"probability": 0.9, "sentence_score": 0.7, "gate": {"sentence": [0, 40]}},
+           {"probability": 0.3, "sentence_score": 0.7, "gate": {"sentence": [0, 40]}, "grammar_settles": True},
+           {"probability": 0.9, "sentence_score": 0.1, "gate": {"sentence": [41, 90]}}]
+    thresholds = {"urges": 0.5, "agrees": 0.5, "open": 0.5}
+    assert [s["actor"] for s in kept(result, why, thresholds)["signals"]] == ["UN", "Kerry", "Hamas", "Iran"]
+    assert [s["actor"] for s in kept(result, why, thresholds, 0.3, 0.8)["signals"]] == ["Kerry", "Hamas"]

@@ -160,8 +160,9 @@ class ActorInfo:
 class ArticleResult:
     """What the extractor returns for one article.
 
-    ``about_war`` is False when the pre-parse scan found no war vocabulary: such an article is not
-    parsed and has neither signals nor attributions (see ``nlp/scope.py``).
+    ``about_war`` is False when the pre-parse scan found no war vocabulary (``nlp/scope.py``), or, in the
+    default mode, when the signal model's article filter found it not about ending one
+    (``model/relevance.py``): such an article is not parsed and has neither signals nor attributions.
     """
 
     article: Article

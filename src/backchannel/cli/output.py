@@ -85,7 +85,8 @@ def table_block(r: ArticleResult, width: int | None = None) -> list[str]:
     if r.skipped_chars:
         lines.append(f"   {r.skipped_chars:,} characters not parsed (overlong words, paragraphs or article)")
     if not r.about_war:
-        lines.append("   not about a war (no war vocabulary): not parsed, no signals or attributions")
+        lines.append("   not about a war (no war vocabulary, or the model's article filter): not parsed, no signals or "
+                     "attributions")
         lines.append("")
         return lines
     lines.append(f"   {len(r.signals)} signals, {len(r.attributions)} attributions")

@@ -232,9 +232,19 @@ class Extractor:
         return doc
 
     def _needs_parse(self, doc: Doc) -> bool:
+        """Every article with ``--all-articles``; else those the pre-parse scan finds about a war, and in the
+        default (gated) mode only those the model's article filter lets through too (``model/relevance.py``):
+        the decision component gives the others no signal in any mode, and in the gated mode the parse is
+        there for the signals.  ``--full-parse`` still parses them, for their attributions."""
         from ..nlp.scope import is_about_war
 
-        return self.all_articles or is_about_war(doc)
+        if self.all_articles:
+            return True
+        if not is_about_war(doc):
+            return False
+        if self.full_parse or "backchannel_decision" not in self.nlp.pipe_names:
+            return True
+        return self.nlp.get_pipe("backchannel_decision").article_relevant(doc)
 
     def _to_parse(self, doc: Doc) -> Doc:
         """The Doc the parser gets for an article about a war: the article's own, or in the default mode a
@@ -314,7 +324,8 @@ def in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def unparsed_result(article: Article, doc: Doc) -> ArticleResult:
-    """The result of an article the pre-parse scan found not about a war."""
+    """The result of an article the pre-parse scan found not about a war (or, in the default mode, that the
+    model's article filter ruled out: ``Extractor._needs_parse``)."""
     return ArticleResult(article=article, about_war=False, skipped_chars=doc.user_data.get(SKIPPED_CHARS, 0))
 
 

@@ -31,12 +31,12 @@ def resolve_signal_model(choice: str = "") -> str:
 
 
 MODEL_FILES = ("model.onnx", "tokenizer.json", "labels.json", "card.json")
-OPTIONAL_FILES = ("linear.npz",)
+OPTIONAL_FILES = ("linear.npz", "article.npz", "sentence.npz")
 
 
 def model_digest(model_dir: Path) -> str:
     """sha256 over a model folder's files that change what it extracts (weights, tokenizer, label
-    orders, the card's thresholds, the linear scorer when there is one): part of the extractor
+    orders, the card's thresholds, the linear scorer and the relevance filters when there are): part of the extractor
     version, so a new model makes the articles stored with the old one due for ``reprocess``.
     Cached by the files' modification times."""
     folder = Path(model_dir)

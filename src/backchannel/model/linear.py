@@ -1,4 +1,5 @@
-"""A TF-IDF + logistic-regression stance scorer, run with numpy alone, mixed into the encoder's stance.
+"""TF-IDF + logistic-regression scorers, run with numpy alone: the stance of a pair, mixed into the
+encoder's, and the relevance of an article or a sentence (``model/relevance.py``).
 
 Why a second, linear scorer beside the fine-tuned encoder: on the validation part of the train split
 the two make different mistakes, and the average of their stance probabilities is right more often
@@ -38,8 +39,8 @@ def terms(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
-class LinearStance:
-    """Stance probabilities of a pair from ``linear.npz``; ``classes`` are the stance labels it knows."""
+class LinearScorer:
+    """Class probabilities of a text from a fitted ``.npz`` file; ``classes`` are the labels it knows."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -73,16 +74,25 @@ class LinearStance:
         weights = np.array([1.0 + math.log(counts[c]) for c in cols]) * self.idf[cols]
         return cols, weights / np.linalg.norm(weights)
 
-    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
-        """Softmax over the classes of each pair's logits, keyed by label."""
+    def predict_texts(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """Softmax over the classes of each text's logits, keyed by label.  A binary scorer is saved with
+        two rows (``0`` and the fitted weights), so the softmax is scikit-learn's sigmoid exactly."""
         out = []
-        for a, b in pairs:
-            cols, weights = self.features(pair_document(a, b))
+        for text in texts:
+            cols, weights = self.features(text)
             logits = self.coef[:, cols] @ weights + self.intercept
             probs = np.exp(logits - logits.max())
             probs /= probs.sum()
             out.append(dict(zip(self.classes, (float(p) for p in probs), strict=True)))
         return out
+
+
+class LinearStance(LinearScorer):
+    """Stance probabilities of a (holder, sentence) pair from ``linear.npz``."""
+
+    def predict(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
+        """Softmax over the stance labels of each pair's logits, keyed by label."""
+        return self.predict_texts([pair_document(a, b) for a, b in pairs])
 
 
 def mix(encoder: dict[str, float], linear: dict[str, float], weight: float) -> dict[str, float]:

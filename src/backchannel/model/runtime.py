@@ -23,6 +23,7 @@ from tokenizers import Tokenizer
 from backchannel.errors import ModelError, printable
 from backchannel.model.examples import CHANNEL_LABELS, STANCE_LABELS, TOPIC_LABELS
 from backchannel.model.linear import LinearStance, mix
+from backchannel.model.relevance import Relevance
 
 INPUT_NAMES: tuple[str, ...] = ("input_ids", "attention_mask", "token_type_ids")
 OUTPUT_NAMES: tuple[str, ...] = ("stance_logits", "topic_logits", "channel_logits")
@@ -117,7 +118,8 @@ class PairModel:
     The folder holds ``model.onnx`` (and ``model.int8.onnx``), ``tokenizer.json``, ``labels.json`` and
     optionally ``card.json`` (how and on what the model was trained; kept as ``self.card``) and
     ``linear.npz``, a linear stance scorer whose probabilities are mixed into the encoder's with the
-    card's ``linear_weight`` (``model/linear.py``).
+    card's ``linear_weight`` (``model/linear.py``), and the article and sentence filters
+    (``model/relevance.py``: ``article.npz``, ``sentence.npz`` and the card's floors), kept as ``self.relevance``.
     """
 
     def __init__(self, model_dir: Path, *, quantized: bool = False, threads: int = 1) -> None:
@@ -132,6 +134,7 @@ class PairModel:
         self._input_names = [i.name for i in self.session.get_inputs()]
         self._digest: str | None = None
         self.linear, self.linear_weight = self._linear(self.model_dir / "linear.npz", self.card)
+        self.relevance = Relevance.load(self.model_dir, self.card)
 
     @staticmethod
     def _card(path: Path) -> dict[str, Any]:

@@ -3,9 +3,11 @@
 A pair's stance is the model's most likely label; it becomes a signal only when that label is a
 stance (not ``none``) with probability at least ``threshold``, or, for a party of the article's war, when
 the grammar rules (``signals.py``) read the stance the model ranks first among a party's
-(``confirmed_by_rule``).  The threshold is set for precision
-first, on a validation part of the train split (never on dev), and stored with the model.  One
-signal per holder and sentence; its topic and channel come from the model's heads, its evidence is
+(``confirmed_by_rule``).  Two filters of the model folder may then drop a decided pair
+(``model/relevance.py``): its sentence scores below the sentence floor, or another holder of the same
+sentence is much likelier (the holder ratio); the grammar's confirmations stay.  The thresholds, floor and
+ratio are set for precision first, on a validation part of the train split (never on dev), and stored with
+the model.  One signal per holder and sentence; its topic and channel come from the model's heads, its evidence is
 the sentence, its time, time basis, sources and terms from the attribute rules (``attributes.py``), a
 channel the words state ("publicly", "behind closed doors") over the head's guess, and its
 conflict, counterpart and role from where the article's conflicts place its actor
@@ -14,9 +16,9 @@ conflict, counterpart and role from where the article's conflicts place its acto
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from ..model.examples import NONE
 from ..records import Signal
@@ -43,6 +45,10 @@ class Decision:
     topic: str
     channel: str
     scores: Scores | None = None
+    #: the grammar would settle this stance even below the model's threshold (``confirmed_by_rule``)
+    grammar_settles: bool = False
+    #: the sentence filter's probability that the sentence carries a signal (1.0 without the filter)
+    sentence_score: float = 1.0
 
 
 #: A decision threshold: one for every stance, or one per stance (a stance missing from the mapping is never
@@ -85,11 +91,15 @@ def confirmed_by_rule(cand: Candidate, stance_probs: dict[str, float]) -> str:
     return rule.stance if best == rule.stance else ""
 
 
-def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold: Threshold) -> list[Decision]:
+def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold: Threshold,
+           sentence_scores: Sequence[float] | None = None, sentence_floor: float = 0.0,
+           holder_ratio: float = 0.0) -> list[Decision]:
     """The candidates the model calls signals, in text order (holders are already one per sentence), with
-    the pairs the grammar rules confirm (``confirmed_by_rule``)."""
+    the pairs the grammar rules confirm (``confirmed_by_rule``), less those the filters drop
+    (``filtered``).  ``sentence_scores``: one per candidate, the sentence filter's probability."""
     out = []
-    for cand, sc in zip(candidates, scores, strict=True):
+    sentence_scores = sentence_scores if sentence_scores is not None else [1.0] * len(candidates)
+    for cand, sc, sent_p in zip(candidates, scores, sentence_scores, strict=True):
         stance, p = verdict(sc.stance, threshold)
         topic = max(sc.topic, key=sc.topic.get)
         if stance == NONE or ("party" in cand.holder.features and stance not in PARTY_STANCES):
@@ -98,8 +108,38 @@ def decide(candidates: Sequence[Candidate], scores: Sequence[Scores], threshold:
             if stance in RULE_STANCES and cand.rule is not None and cand.rule.stance == stance:
                 p, topic = sc.stance.get(stance, 0.0), cand.rule.topic
         if stance != NONE:
-            out.append(Decision(cand, stance, p, topic, max(sc.channel, key=sc.channel.get), sc))
-    return sorted(out, key=lambda d: (d.candidate.sent.start_char, -d.probability))
+            out.append(Decision(cand, stance, p, topic, max(sc.channel, key=sc.channel.get), sc,
+                                grammar_settles=confirmed_by_rule(cand, sc.stance) == stance,
+                                sentence_score=sent_p))
+    kept = filtered(out, sentence_floor, holder_ratio)
+    return sorted(kept, key=lambda d: (d.candidate.sent.start_char, -d.probability))
+
+
+class Decided(Protocol):
+    """What the filters read of a decision: in extraction a ``Decision``; in training's offline search
+    the same fields read back from ``--explain`` (``training.stance_thresholds``)."""
+
+    probability: float
+    grammar_settles: bool
+    sentence_score: float
+
+
+D = TypeVar("D", bound=Decided)
+
+
+def filtered(decisions: Sequence[D], sentence_floor: float, holder_ratio: float,
+             sentence_of: Callable[[D], Any] = lambda d: d.candidate.sent.start) -> list[D]:
+    """``decisions`` less those whose sentence scores below ``sentence_floor``, and less those whose
+    probability is below ``holder_ratio`` times the best of their sentence (after the floor).  A decision
+    the grammar settles always stays: the grammar reads what neither bag of words reads, a conjoined
+    subject ("A and B agreed": both) or a past perfect, and it only settles what the model ranks first
+    anyway.  The one place the filters are applied, in extraction and in the search that sets them."""
+    kept = [d for d in decisions if d.grammar_settles or d.sentence_score >= sentence_floor]
+    best: dict[Any, float] = {}
+    for d in kept:
+        key = sentence_of(d)
+        best[key] = max(best.get(key, 0.0), d.probability)
+    return [d for d in kept if d.grammar_settles or d.probability >= holder_ratio * best[sentence_of(d)]]
 
 
 def to_signals(ctx: DocContext, attributions: list[FoundAttribution], decisions: Sequence[Decision]) -> list[Signal]:
@@ -144,6 +184,6 @@ def explain(decision: Decision, signal: Signal) -> dict[str, Any]:
         "scores": {head: {k: round(v, 3) for k, v in getattr(sc, head).items()}
                    for head in ("stance", "topic", "channel")} if sc is not None else {},
         "probability": decision.probability,
-        # the grammar would settle this stance even below the model's threshold (``confirmed_by_rule``)
-        "grammar_settles": sc is not None and confirmed_by_rule(cand, sc.stance) == decision.stance,
+        "grammar_settles": decision.grammar_settles,
+        "sentence_score": decision.sentence_score,
     }

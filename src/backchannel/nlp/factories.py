@@ -146,16 +146,23 @@ class DecisionComponent:
     def __call__(self, doc: Doc) -> Doc:
         require_parse(doc)
         ctx, attributions = found_or_built(doc, self.registry, self.conflicts)
-        candidates = find_candidates(ctx, attributions) if about_war(doc) else []
-        pairs = [c.pair() for c in candidates]
+        candidates = find_candidates(ctx, attributions) if about_war(doc) and self.article_relevant(doc) else []
+        relevance = self.model.relevance
+        sentences = {c.sent.start: c.sent.text for c in candidates}  # each candidate sentence scored once
+        sentence_score = dict(zip(sentences, relevance.sentence_scores(list(sentences.values())), strict=True))
+        # a pair below the sentence floor can become a signal only through the grammar (``decision.filtered``):
+        # the others are not worth the encoder's time, and leaving them out changes no decision
+        live = [c for c in candidates if c.rule is not None or sentence_score[c.sent.start] >= relevance.sentence_floor]
+        pairs = [c.pair() for c in live]
         if not pairs:
             scores = []
         elif doc.user_data.get(GATED):
-            ruled = {i for i, c in enumerate(candidates) if c.rule is not None}
+            ruled = {i for i, c in enumerate(live) if c.rule is not None}
             scores = cascade_scores(self.model, pairs, always=ruled)
         else:
             scores = self.model.predict(pairs)
-        decisions = decide(candidates, scores, self.threshold)
+        decisions = decide(live, scores, self.threshold, [sentence_score[c.sent.start] for c in live],
+                           relevance.sentence_floor, relevance.holder_ratio)
         signals = to_signals(ctx, attributions, decisions)
         best: dict[int, str] = {}
         for d in sorted(decisions, key=lambda d: -d.probability):
@@ -172,6 +179,12 @@ class DecisionComponent:
         doc._.bc_found = None
         forget(doc)
         return doc
+
+
+    def article_relevant(self, doc: Doc) -> bool:
+        """Whether the model's article filter lets the article through (``model/relevance.py``): read from
+        the whole article's text and title, so a Doc of the gated sentences answers as the full one does."""
+        return self.model.relevance.article_relevant(doc._.bc_title or "", article_text(doc))
 
 
 def card_threshold(card: dict, path: Path) -> Threshold:

@@ -20,7 +20,7 @@ import numpy as np
 
 from backchannel.errors import ModelError
 from backchannel.model.examples import PairExample
-from backchannel.model.linear import LinearStance, mix, pair_document
+from backchannel.model.linear import LinearScorer, LinearStance, mix, pair_document
 from backchannel.training.selection import choose_threshold
 
 WEIGHTS = (0.0, 0.25, 0.5, 0.75)
@@ -37,20 +37,30 @@ def fit_linear(fit: Sequence[PairExample], out_dir: Path, seed: int) -> dict[str
     x = vectorizer.fit_transform(docs)
     model = LogisticRegression(max_iter=3000, C=4.0, class_weight="balanced", random_state=seed)
     model.fit(x, [e.stance for e in fit])
+    sample = [pair_document(e.text_a, e.text_b) for e in fit[:: max(1, len(fit) // 200)]]
+    diff = save_scorer(Path(out_dir) / FILE, vectorizer, model, sample)
     vocabulary = vectorizer.get_feature_names_out()
-    path = Path(out_dir) / FILE
-    np.savez_compressed(path, vocabulary=np.asarray(vocabulary, dtype=str), idf=vectorizer.idf_.astype(np.float32),
-                        coef=model.coef_.astype(np.float32), intercept=model.intercept_.astype(np.float32),
-                        classes=np.asarray(model.classes_, dtype=str))
-    scorer = LinearStance(path)
-    sample = list(fit[:: max(1, len(fit) // 200)])
-    want = model.predict_proba(vectorizer.transform([pair_document(e.text_a, e.text_b) for e in sample]))
-    got = scorer.predict([(e.text_a, e.text_b) for e in sample])
-    diff = max(abs(g[c] - float(w[i])) for g, w in zip(got, want, strict=True)
-               for i, c in enumerate(model.classes_))
+    return {"vocabulary": len(vocabulary), "pairs": len(fit), "max_diff": round(diff, 8)}
+
+
+def save_scorer(path: Path, vectorizer: Any, model: Any, check_texts: Sequence[str]) -> float:
+    """Write a fitted (vectorizer, logistic regression) as the plain arrays ``LinearScorer`` reads, and
+    return the largest difference between its probabilities and scikit-learn's on ``check_texts`` (an
+    error above 1e-3).  A binary model is written with two rows, ``0`` and its weights, whose softmax is
+    its sigmoid."""
+    coef, intercept = model.coef_, model.intercept_
+    if coef.shape[0] == 1:
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.concatenate([[0.0], intercept])
+    np.savez_compressed(path, vocabulary=np.asarray(vectorizer.get_feature_names_out(), dtype=str),
+                        idf=vectorizer.idf_.astype(np.float32), coef=coef.astype(np.float32),
+                        intercept=intercept.astype(np.float32), classes=np.asarray(model.classes_, dtype=str))
+    got = LinearScorer(path).predict_texts(list(check_texts))
+    want = model.predict_proba(vectorizer.transform(list(check_texts)))
+    diff = max((abs(g[str(c)] - float(w[i])) for g, w in zip(got, want, strict=True)
+                for i, c in enumerate(model.classes_)), default=0.0)
     if diff > 1e-3:  # float32 arrays: about 1e-6 is expected
         raise ModelError(f"{path}: numpy scores differ from scikit-learn's by {diff:.2e}")
-    return {"vocabulary": len(vocabulary), "pairs": len(fit), "max_diff": round(diff, 8)}
+    return diff
 
 
 def choose_mix(val: Sequence[PairExample], encoder_scores: Sequence[Any],

@@ -8,7 +8,9 @@
    two thirds of the pairs are none, and all of them would triple the CPU time for little gain.
 4. Fine-tune the encoder (``finetune``), export it to ONNX; fit the linear stance scorer on every
    fitting pair (``linear_stance``); choose its weight and the threshold together on validation.
-5. Score the dev split end to end with the exported model and write the model card.
+5. Fit the article and sentence filters on the fitting articles (``relevance``); choose the per-stance
+   thresholds, the sentence floor and the holder ratio end to end on validation (``stance_thresholds``).
+6. Score the dev split end to end with the exported model and write the model card.
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     from backchannel.jobs.extractor import Extractor
     from backchannel.training.finetune import fine_tune
     from backchannel.training.linear_stance import add_linear
+    from backchannel.training.relevance import fit_relevance
+    from backchannel.training.stance_thresholds import choose_decision
 
     _say(settings, f"gate: {gate.to_dict()}")
     val_ids = split_articles([g.article.id for g in golds], settings.val_share, settings.seed)
@@ -137,6 +141,12 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     fit_all = [e for e in examples if e.article not in val_ids]
     chosen = add_linear(settings.out, fit_all, val, settings.seed, threads=settings.threads)
     _say(settings, f"linear weight and threshold on validation: {chosen}")
+    # the article and sentence filters learn from the fitting articles; then the stance thresholds, the
+    # sentence floor and the holder ratio are chosen end to end on the validation articles
+    relevance = fit_relevance([g for g in golds if g.article.id not in val_ids], settings.out, settings.seed)
+    _say(settings, f"article filter: {relevance['article']['cross_validation']}")
+    decision = choose_decision(settings.out, [g for g in golds if g.article.id in val_ids])
+    _say(settings, f"decision settings on validation: {decision}")
     card = json.loads((settings.out / "card.json").read_text(encoding="utf-8"))
     dev = load_split(settings.corpus, settings.annotations, "dev")
     for variant, quantized in (("fp32", False), ("int8", True)):

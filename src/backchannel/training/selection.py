@@ -30,6 +30,18 @@ def model_folder_arguments(description: str, argv: list[str] | None) -> tuple[ar
     return args, card
 
 
+def model_folder_split(description: str, argv: list[str] | None) -> tuple[argparse.Namespace, list[Any], list[Any]]:
+    """``model_folder_arguments``, then the train split's fitting and validation articles as the folder's
+    card says (its seed and validation share)."""
+    from backchannel.corpus.gold import load_split
+
+    args, card = model_folder_arguments(description, argv)
+    golds = load_split(args.corpus, args.annotations, "train")
+    val_ids = split_articles([g.article.id for g in golds], card["settings"]["val_share"], card["settings"]["seed"])
+    args.seed = card["settings"]["seed"]
+    return args, [g for g in golds if g.article.id not in val_ids], [g for g in golds if g.article.id in val_ids]
+
+
 def split_articles(ids: list[str], share: float, seed: int) -> set[str]:
     """The validation articles: a seeded share of the train articles (whole articles, never pairs)."""
     ordered = sorted(ids)

@@ -1,4 +1,4 @@
-"""Choose one decision threshold per stance, end to end on the validation articles, and write them to the card.
+"""Choose the decision's settings end to end on the validation articles, and write them to the card.
 
     python -m backchannel.training.stance_thresholds --corpus ../shared/corpus \
         --annotations corpus/annotations --model MODEL_DIR
@@ -6,11 +6,14 @@
 Why: training chooses one threshold on candidate pairs, but what the analyst sees is the signals after
 holders, merging and the grammar's confirmations, and the model is surer of some stances than of others
 (it over-calls ``urges`` and under-calls ``agrees``).  So the validation articles (the train split's held-out
-share, with the seed and share on the card; never the dev split) are extracted once at a low threshold,
-every decision keeps its probability and whether the grammar would settle it anyway
-(``decision.explain``), and the thresholds are then searched offline by filtering those decisions and scoring
-them with the project's scorer.  The search is coordinate ascent over ``GRID``, and it never accepts a step
-that lowers precision below the single threshold's: precision first.
+share, with the seed and share on the card; never the dev split) are extracted once at a low threshold and
+with the sentence filter and holder ratio off (``model/relevance.py``); every decision keeps its probability,
+whether the grammar would settle it anyway, and its sentence's score (``decision.explain``).  The settings are
+then searched offline by filtering those decisions the way the extraction does (``decision.filtered``) and
+scoring them with the project's scorer, precision first: one threshold per stance, by coordinate ascent over
+``GRID`` that never accepts a step lowering precision below the single threshold's; then the sentence floor
+and the holder ratio over ``SENTENCE_FLOORS`` x ``HOLDER_RATIOS``, never below the thresholds' precision.
+``backchannel train`` runs this as its last step before the dev figures.
 """
 
 from __future__ import annotations
@@ -20,15 +23,22 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from backchannel.nlp.decision import filtered
 from backchannel.records import STANCES
+
+if TYPE_CHECKING:
+    from backchannel.corpus.gold import GoldArticle
 
 #: The thresholds each stance may take.
 GRID: tuple[float, ...] = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
 #: The threshold of the one extraction every setting is read from: below every value of ``GRID``.
 LOW = 0.3
+SENTENCE_FLOORS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+HOLDER_RATIOS: tuple[float, ...] = (0.0, 0.7, 0.8, 0.9)
 
 Thresholds = dict[str, float]
 Figures = tuple[float, float, float]  # precision, recall, F1
@@ -50,62 +60,91 @@ def ascend(score: Callable[[Thresholds], Figures], start: Thresholds, grid: Sequ
     return best
 
 
+@dataclass(frozen=True)
+class Explained:
+    """A signal of the low-threshold extraction with what the filters read (``decision.Decided``)."""
+
+    signal: dict[str, Any]
+    probability: float
+    grammar_settles: bool
+    sentence_score: float
+    sentence: tuple[int, int]
+
+
+def explained(result: Mapping[str, Any], explanations: Sequence[Mapping[str, Any]]) -> list[Explained]:
+    return [Explained(s, float(why["probability"]), bool(why.get("grammar_settles")),
+                      float(why.get("sentence_score", 1.0)), tuple(why.get("gate", {}).get("sentence") or (0, 0)))
+            for s, why in zip(result["signals"], explanations, strict=True)]
+
+
 def kept(result: Mapping[str, Any], explanations: Sequence[Mapping[str, Any]],
-         thresholds: Mapping[str, float]) -> dict[str, Any]:
-    """``result`` (an ``ArticleResult.to_dict``) with only the signals the thresholds decide: the
-    probability clears the stance's threshold, or the grammar settles it below any threshold."""
-    signals = [s for s, why in zip(result["signals"], explanations, strict=True)
-               if why.get("grammar_settles") or why["probability"] >= thresholds[s["stance"]]]
-    return {**result, "signals": signals}
+         thresholds: Mapping[str, float], sentence_floor: float = 0.0, holder_ratio: float = 0.0) -> dict[str, Any]:
+    """``result`` (an ``ArticleResult.to_dict``) with only the signals the settings decide: the probability
+    clears the stance's threshold or the grammar settles it below any threshold, and then the filters of
+    ``decision.filtered``, as the extraction applies them."""
+    decided = [e for e in explained(result, explanations)
+               if e.grammar_settles or e.probability >= thresholds[e.signal["stance"]]]
+    survivors = filtered(decided, sentence_floor, holder_ratio, sentence_of=lambda e: e.sentence)
+    return {**result, "signals": [e.signal for e in survivors]}
 
 
 def _low_threshold_copy(model: Path, into: Path) -> Path:
+    """A copy of the folder that decides at ``LOW`` with the sentence filter and holder ratio off (the
+    article filter stays: its floor is set by ``training.relevance``)."""
     copy = into / "model"
     shutil.copytree(model, copy)
     card = json.loads((copy / "card.json").read_text(encoding="utf-8"))
     card.pop("stance_thresholds", None)
-    card["threshold"] = LOW
+    card.update({"threshold": LOW, "sentence_floor": 0.0, "holder_ratio": 0.0})
     (copy / "card.json").write_text(json.dumps(card), encoding="utf-8")
     return copy
 
 
-def main(argv: list[str] | None = None) -> int:
+def choose_decision(model: Path, val: Sequence[GoldArticle]) -> dict[str, Any]:
+    """Choose the stance thresholds, then the sentence floor and holder ratio, on ``val``; write them and the
+    selection figures to ``model``'s card and return the figures."""
     from backchannel.corpus.evaluate import evaluate_corpus
-    from backchannel.corpus.gold import GoldArticle, load_split
     from backchannel.jobs.extractor import Extractor
-    from backchannel.training.selection import model_folder_arguments, split_articles
 
-    args, card = model_folder_arguments(__doc__.splitlines()[0], argv)
-    seed, share = card["settings"]["seed"], card["settings"]["val_share"]
-    golds = load_split(args.corpus, args.annotations, "train")
-    val_ids = split_articles([g.article.id for g in golds], share, seed)
-    val = [g for g in golds if g.article.id in val_ids]
+    card = json.loads((model / "card.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
-        extractor = Extractor(signal_model=str(_low_threshold_copy(args.model, Path(tmp))))
+        extractor = Extractor(signal_model=str(_low_threshold_copy(model, Path(tmp))))
         captured = []
         for gold in val:
             result = extractor.extract(gold.article.to_article())
             captured.append((gold, result.to_dict(), list(result.explanations)))
 
-    def score(thresholds: Thresholds) -> Figures:
+    def score(thresholds: Thresholds, sentence_floor: float = 0.0, holder_ratio: float = 0.0) -> Figures:
         def predict(golds: Iterable[GoldArticle]) -> Iterator[tuple[GoldArticle, dict[str, Any]]]:
             for gold, result, why in captured:
-                yield gold, kept(result, why, thresholds)
-        signals = evaluate_corpus(val, predict, split="val").report.signals
+                yield gold, kept(result, why, thresholds, sentence_floor, holder_ratio)
+        signals = evaluate_corpus(list(val), predict, split="val").report.signals
         return signals.precision, signals.recall, signals.f1
 
     single = {s: float(card["threshold"]) for s in STANCES}
     chosen = ascend(score, single)
-    card["stance_thresholds"] = chosen
-    card["stance_thresholds_selection"] = {
-        "articles": len(val), "seed": seed, "val_share": share, "grid": list(GRID),
+    floor = score(chosen)[0]
+    filters = max(((f, r) for f in SENTENCE_FLOORS for r in HOLDER_RATIOS if score(chosen, f, r)[0] >= floor),
+                  key=lambda fr: (score(chosen, *fr)[2], -fr[0], -fr[1]))
+    figures = {
+        "articles": len(val), "seed": card["settings"]["seed"], "val_share": card["settings"]["val_share"],
+        "grid": list(GRID), "sentence_floors": list(SENTENCE_FLOORS), "holder_ratios": list(HOLDER_RATIOS),
         "single": dict(zip(("precision", "recall", "f1"), score(single), strict=True)),
-        "chosen": dict(zip(("precision", "recall", "f1"), score(chosen), strict=True)),
+        "thresholds": dict(zip(("precision", "recall", "f1"), score(chosen), strict=True)),
+        "chosen": dict(zip(("precision", "recall", "f1"), score(chosen, *filters), strict=True)),
     }
-    (args.model / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(card["stance_thresholds_selection"]), file=sys.stderr)
-    return 0
+    card.update({"stance_thresholds": chosen, "sentence_floor": filters[0], "holder_ratio": filters[1],
+                 "stance_thresholds_selection": figures})
+    (model / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return figures
 
+
+def main(argv: list[str] | None = None) -> int:
+    from backchannel.training.selection import model_folder_split
+
+    args, _, val = model_folder_split(__doc__.splitlines()[0], argv)
+    print(json.dumps(choose_decision(args.model, val)), file=sys.stderr)
+    return 0
 
 if __name__ == "__main__":
     raise SystemExit(main())
