@@ -140,3 +140,26 @@ def test_the_encoder_reads_only_pairs_the_linear_scorer_leaves_open(extractor: E
         if not keep:
             assert verdict(mixed.stance, component.threshold)[0] == NONE
             assert verdict(everything.stance, component.threshold)[0] == NONE  # the skip cost nothing here
+
+
+def test_the_sentence_filter_keeps_candidates_out_of_the_parse(tokenize):
+    """``select``'s ``may_hold``: a candidate sentence it refuses is not parsed for itself; one it keeps is,
+    with the sentence before it."""
+    refused = ("Sudan's army said on Thursday that it would not join talks with the Rapid Support Forces while "
+               "the paramilitary group held towns in North Darfur.")
+    text = (f"{FILLER}\n\n{refused}\n\n{FILLER} {FILLER}\n\nAfter the meeting, Saudi Arabia and the United "
+            "States urged both sides to accept a humanitarian ceasefire.")
+    doc = tokenize(text)
+    everything = select(doc)
+    assert select(doc, lambda sentences: [True] * len(sentences)) == everything
+    asked: list[str] = []
+
+    def humanitarian_only(sentences: list[str]) -> list[bool]:
+        asked.extend(sentences)
+        return ["humanitarian" in s for s in sentences]
+
+    fewer = select(doc, humanitarian_only)
+    assert refused in asked  # every candidate is asked about
+    assert "humanitarian ceasefire" in fewer.text
+    assert "would not join talks" in everything.text and "would not join talks" not in fewer.text
+    assert fewer.parsed < everything.parsed and len(fewer.text) == len(text)

@@ -70,11 +70,15 @@ def test_floors_are_read_from_the_card_and_the_scorers_apply_them(tmp_path: Path
     low, high = relevance.sentence_scores(["The senate passed the budget.", "Ceasefire talks resumed."])
     assert low < 0.3 < high
     assert (relevance.sentence_floor, relevance.holder_ratio) == (0.3, 0.8)
+    with_parse_floor = Relevance.load(tmp_path, {"sentence_floor": 0.3, "sentence_parse_floor": 0.2})
+    assert with_parse_floor.worth_parsing(["The senate passed the budget.", "Ceasefire talks resumed."]) == [
+        False, True]
 
 
 @pytest.mark.parametrize(("card", "files", "message"), [
-    ({"article_floor": 0.5}, (), "article_floor is set but"),
-    ({"sentence_floor": 0.4}, (ARTICLE_FILE,), "sentence_floor is set but"),
+    ({"article_floor": 0.5}, (), "an article floor is set but"),
+    ({"sentence_floor": 0.4}, (ARTICLE_FILE,), "a sentence floor is set but"),
+    ({"sentence_parse_floor": 0.2}, (ARTICLE_FILE,), "a sentence floor is set but"),
     ({"holder_ratio": 1.5}, (), "holder_ratio must be a number from 0 to 1"),
     ({"article_floor": "high"}, (ARTICLE_FILE,), "article_floor must be a number from 0 to 1"),
 ])

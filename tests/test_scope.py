@@ -121,3 +121,29 @@ def test_the_hyphenated_ceasefire_is_one_strong_word(tokenize):
     assert war_words([t.lower_ for t in tokenize(text)]) == {"cease-fire"}
     assert is_about_war(tokenize(text))  # one strong word is enough, however long the article
     assert not is_about_war(tokenize("Shops cease trading at six. " + "Markets rose again. " * 40))
+
+
+TRICKY = ["An anti-war march.", "The war-torn city.", "WAR!", "A cease-fire held.", "U.S.-backed forces moved.",
+          "The troops' convoy.", "(Troops) left.", "“Ceasefire” talks.", "Peace-talks resumed.", "the rebels’ base",
+          "killed:3", "—the militants—", "Warsaw awards software prizes.", "Postwar prewar forward reward."]
+
+
+def test_the_raw_text_test_is_never_stricter_than_the_scan(tokenize):
+    """An article the raw-text test turns away is never tokenized, so it must be one the scan would turn
+    away too: checked on every bundled sample, the texts above and hyphens, quotes and case around the words."""
+    from pathlib import Path
+
+    from backchannel.nlp.scope import mentions_scope_word
+    from backchannel.read.files import read_path
+
+    folder = Path(__file__).resolve().parent.parent / "samples"
+    samples = [read_path(path).text for path in sorted(folder.iterdir()) if path.name != "README.md"]
+    assert len(samples) >= 10
+    texts = [WAR, FOOTBALL, TRADE, SHORT_WIRE, *TRICKY, *samples]
+    for text in texts:
+        words = war_words([t.lower_ for t in tokenize(text)])
+        if words:
+            assert mentions_scope_word(text), (text[:80], words)
+    assert not mentions_scope_word(TRICKY[-1]) and not mentions_scope_word(TRICKY[-2])
+    assert not is_about_war(tokenize(TRICKY[-2] + " " + TRICKY[-1]))
+    assert mentions_scope_word("An anti-war march.") and mentions_scope_word("A CEASE-FIRE")

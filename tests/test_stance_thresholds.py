@@ -59,3 +59,13 @@ def test_kept_applies_the_sentence_floor_and_holder_ratio_as_the_extraction_does
     thresholds = {"urges": 0.5, "agrees": 0.5, "open": 0.5}
     assert [s["actor"] for s in kept(result, why, thresholds)["signals"]] == ["UN", "Kerry", "Hamas", "Iran"]
     assert [s["actor"] for s in kept(result, why, thresholds, 0.3, 0.8)["signals"]] == ["Kerry", "Hamas"]
+
+
+def test_the_parse_floor_is_the_highest_that_costs_validation_nothing_beyond_the_tolerance():
+    from backchannel.training.stance_thresholds import highest_harmless
+
+    rows = {0.0: {"precision": 0.436, "f1": 0.392}, 0.1: {"precision": 0.436, "f1": 0.392},
+            0.2: {"precision": 0.435, "f1": 0.391}, 0.3: {"precision": 0.44, "f1": 0.385}}
+    assert highest_harmless(rows) == 0.2  # 0.3 gains precision but loses F1
+    assert highest_harmless(rows, tolerance=0.0) == 0.1
+    assert highest_harmless({0.0: {"precision": 0.4, "f1": 0.3}}) == 0.0

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .. import __version__
 from ..errors import ModelError
 from ..model.choice import RULES, model_digest, resolve_signal_model
-from ..nlp.guard import parse_text
+from ..nlp.guard import ParseText, parse_text
 from ..nlp.loading import spacy_model_identity
 from ..records import ActorInfo, Article, ArticleResult, Attribution, Signal
 
@@ -220,10 +220,11 @@ class Extractor:
     def version(self) -> str:
         return self.spec.version
 
-    def _doc(self, article: Article) -> Doc:
+    def _doc(self, article: Article, guarded: ParseText | None = None) -> Doc:
         """The article's tokenized Doc: the single place where text enters the NLP pipeline, so the text
-        spaCy cannot handle is cut here (``nlp.guard``); the Doc remembers how much was cut."""
-        guarded = parse_text(article.text)
+        spaCy cannot handle is cut first (``nlp.guard``, unless ``guarded`` is that cut already); the Doc
+        remembers how much was cut."""
+        guarded = guarded if guarded is not None else parse_text(article.text)
         doc = self.nlp.make_doc(guarded.text)
         doc.user_data[SKIPPED_CHARS] = guarded.skipped_chars
         doc._.bc_published = article.published
@@ -231,20 +232,28 @@ class Extractor:
         doc._.bc_title = article.title
         return doc
 
-    def _needs_parse(self, doc: Doc) -> bool:
-        """Every article with ``--all-articles``; else those the pre-parse scan finds about a war, and in the
-        default (gated) mode only those the model's article filter lets through too (``model/relevance.py``):
-        the decision component gives the others no signal in any mode, and in the gated mode the parse is
-        there for the signals.  ``--full-parse`` still parses them, for their attributions."""
-        from ..nlp.scope import is_about_war
+    def _may_parse(self, article: Article, guarded: ParseText) -> bool:
+        """The tests that need no tokens, cheapest first: with ``--all-articles`` everything is parsed;
+        else an article with no war word in its raw text cannot pass the scan (``scope.mentions_scope_word``),
+        and in the default (gated) mode one the model's article filter rules out is not parsed either
+        (``model/relevance.py``; the decision component gives it no signal in any mode, and ``--full-parse``
+        still parses it for its attributions).  Most of a news stream stops here, untokenized."""
+        from ..nlp.scope import mentions_scope_word
 
         if self.all_articles:
             return True
-        if not is_about_war(doc):
+        if not mentions_scope_word(guarded.text):
             return False
         if self.full_parse or "backchannel_decision" not in self.nlp.pipe_names:
             return True
-        return self.nlp.get_pipe("backchannel_decision").article_relevant(doc)
+        return self.nlp.get_pipe("backchannel_decision").model.relevance.article_relevant(article.title or "",
+                                                                                         guarded.text)
+
+    def _needs_parse(self, doc: Doc) -> bool:
+        """The pre-parse scan, on the tokens of an article ``_may_parse`` let through."""
+        from ..nlp.scope import is_about_war
+
+        return self.all_articles or is_about_war(doc)
 
     def _to_parse(self, doc: Doc) -> Doc:
         """The Doc the parser gets for an article about a war: the article's own, or in the default mode a
@@ -260,7 +269,10 @@ class Extractor:
         from ..nlp.subset import select
 
         doc.user_data[GATED] = True
-        selection = select(doc)
+        relevance = (self.nlp.get_pipe("backchannel_decision").model.relevance
+                     if "backchannel_decision" in self.nlp.pipe_names else None)
+        worth = relevance.worth_parsing if relevance is not None and relevance.sentence_parse_floor else None
+        selection = select(doc, worth)
         if selection.text == doc.text:
             return doc
         part = self.nlp.make_doc(selection.text)
@@ -271,9 +283,12 @@ class Extractor:
         return part
 
     def extract(self, article: Article) -> ArticleResult:
-        doc = self._doc(article)
+        guarded = parse_text(article.text)
+        if not self._may_parse(article, guarded):
+            return unparsed_result(article, guarded.skipped_chars)
+        doc = self._doc(article, guarded)
         if not self._needs_parse(doc):
-            return unparsed_result(article, doc)
+            return unparsed_result(article, guarded.skipped_chars)
         return to_result(article, self.nlp(self._to_parse(doc)))
 
     def extract_many(self, articles: Iterable[Article], batch_size: int = 16) -> Iterator[ArticleResult]:
@@ -282,12 +297,13 @@ class Extractor:
             yield from self._extract_chunk(chunk, batch_size)
 
     def _extract_chunk(self, chunk: list[Article], batch_size: int) -> Iterator[ArticleResult]:
-        docs = [self._doc(article) for article in chunk]
-        wanted = [self._needs_parse(doc) for doc in docs]
-        parsed = iter(self.nlp.pipe((self._to_parse(d) for d, w in zip(docs, wanted, strict=True) if w),
+        guarded = [parse_text(article.text) for article in chunk]
+        docs = [self._doc(a, g) if self._may_parse(a, g) else None for a, g in zip(chunk, guarded, strict=True)]
+        wanted = [doc is not None and self._needs_parse(doc) for doc in docs]
+        parsed = iter(self.nlp.pipe((self._to_parse(d) for d, w in zip(docs, wanted, strict=True) if w and d),
                                     batch_size=batch_size))
-        for article, doc, want in zip(chunk, docs, wanted, strict=True):
-            yield to_result(article, next(parsed)) if want else unparsed_result(article, doc)
+        for article, g, want in zip(chunk, guarded, wanted, strict=True):
+            yield to_result(article, next(parsed)) if want else unparsed_result(article, g.skipped_chars)
 
     def extract_each(self, batch: list[Article], batch_size: int = 16) -> Iterator[ArticleResult | ExtractionFailure]:
         """The one "a bad article never stops the batch" loop (worker processes, ``extract``, ``ingest``
@@ -323,10 +339,10 @@ def in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def unparsed_result(article: Article, doc: Doc) -> ArticleResult:
+def unparsed_result(article: Article, skipped_chars: int) -> ArticleResult:
     """The result of an article the pre-parse scan found not about a war (or, in the default mode, that the
     model's article filter ruled out: ``Extractor._needs_parse``)."""
-    return ArticleResult(article=article, about_war=False, skipped_chars=doc.user_data.get(SKIPPED_CHARS, 0))
+    return ArticleResult(article=article, about_war=False, skipped_chars=skipped_chars)
 
 
 def to_result(article: Article, doc: Doc) -> ArticleResult:

@@ -14,6 +14,8 @@ each fitted on the train split's fitting articles only and set on its validation
 - ``sentence.npz``: the same on sentences, trained to tell the sentences that carry a signal; a decided
   pair whose sentence is below ``sentence_floor`` is dropped, unless the grammar settles it
   (``decision.filtered``), and is not even scored by the encoder;
+- ``sentence_parse_floor`` (card only, at most the sentence floor): in the default mode, a candidate
+  sentence of the cheap splitter (``nlp/subset.py``) below it is not parsed at all;
 - ``holder_ratio`` (card only): in one sentence, a holder's signal stays only if its probability is at
   least this share of the sentence's best (the grammar's confirmations always stay: "A and B agreed").
 
@@ -50,22 +52,25 @@ class Relevance:
     article_floor: float = 0.0
     sentence: LinearScorer | None = None
     sentence_floor: float = 0.0
+    sentence_parse_floor: float = 0.0
     holder_ratio: float = 0.0
 
     @classmethod
     def load(cls, folder: Path, card: dict[str, Any]) -> Relevance:
         card_path = Path(folder) / "card.json"
-        settings = {key: _fraction(card, key, card_path) for key in ("article_floor", "sentence_floor", "holder_ratio")}
+        settings = {key: _fraction(card, key, card_path)
+                    for key in ("article_floor", "sentence_floor", "sentence_parse_floor", "holder_ratio")}
         scorers = {}
         for key, name in (("article", ARTICLE_FILE), ("sentence", SENTENCE_FILE)):
             path = Path(folder) / name
             if path.exists():
                 scorers[key] = _binary(LinearScorer(path), path)
-            elif settings[f"{key}_floor"]:
-                raise ModelError(f"{card_path}: {key}_floor is set but {path} does not exist")
+            elif settings[f"{key}_floor"] or (key == "sentence" and settings["sentence_parse_floor"]):
+                raise ModelError(f"{card_path}: {'an' if key == 'article' else 'a'} {key} floor is set but {path} does not exist")
         return cls(article=scorers.get("article"), article_floor=settings["article_floor"] if "article" in scorers else 0.0,
                    sentence=scorers.get("sentence"),
                    sentence_floor=settings["sentence_floor"] if "sentence" in scorers else 0.0,
+                   sentence_parse_floor=settings["sentence_parse_floor"] if "sentence" in scorers else 0.0,
                    holder_ratio=settings["holder_ratio"])
 
     def article_score(self, title: str, text: str) -> float:
@@ -76,6 +81,10 @@ class Relevance:
 
     def article_relevant(self, title: str, text: str) -> bool:
         return self.article is None or self.article_score(title, text) >= self.article_floor
+
+    def worth_parsing(self, sentences: list[str]) -> list[bool]:
+        """Per sentence, whether it clears the parse floor (``nlp.subset.select``'s ``may_hold``)."""
+        return [p >= self.sentence_parse_floor for p in self.sentence_scores(sentences)]
 
     def sentence_scores(self, sentences: Sequence[str]) -> list[float]:
         """The probability that each sentence carries a signal (1.0 each without a sentence scorer)."""

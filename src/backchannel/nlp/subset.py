@@ -23,6 +23,7 @@ is spelt out in its inflections (``gate_forms``), a superset of what the lemma t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -102,8 +103,12 @@ def _is_abbreviation(before: str) -> bool:
     return len(word) == 1 or word in ABBREVIATIONS
 
 
-def select(doc: Doc) -> Selection:
-    """The sentences of a tokenized Doc that the parse needs (see the module docstring), as a blanked text."""
+def select(doc: Doc, may_hold: Callable[[list[str]], list[bool]] | None = None) -> Selection:
+    """The sentences of a tokenized Doc that the parse needs (see the module docstring), as a blanked text.
+
+    ``may_hold``, when given, is asked about the candidate sentences' texts: a candidate it answers False for
+    is not parsed for itself (the model's sentence filter, ``model/relevance.py``, with a floor below the
+    decision's, since these sentences are the cheap splitter's and the decision reads the parser's)."""
     text = doc.text
     sents = sentence_spans(text)
     if not sents:
@@ -113,10 +118,15 @@ def select(doc: Doc) -> Selection:
     hit = np.zeros(len(sents), dtype=bool)
     gated = token_sent[np.isin(doc.to_array(LOWER), _gate_hashes())]
     hit[gated[gated >= 0]] = True
-    keep = np.zeros(len(sents), dtype=bool)
+    candidate = np.zeros(len(sents), dtype=bool)
     window = gate_words().window
     for i in np.flatnonzero(hit):
-        keep[max(0, i - window - 1) : i + window + 1] = True  # candidates and the sentence before each
+        candidate[max(0, i - window) : i + window + 1] = True
+    if may_hold is not None and candidate.any():
+        chosen = np.flatnonzero(candidate)
+        candidate[chosen] = np.asarray(may_hold([text[sents[i][0] : sents[i][1]] for i in chosen]), dtype=bool)
+    keep = candidate.copy()
+    keep[np.flatnonzero(candidate[1:])] = True  # the sentence before each candidate
     keep[0] = True
     _keep_quotes(text, sents, starts, keep)
     _keep_antecedents(text, sents, keep)

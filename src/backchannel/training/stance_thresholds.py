@@ -13,6 +13,7 @@ then searched offline by filtering those decisions the way the extraction does (
 scoring them with the project's scorer, precision first: one threshold per stance, by coordinate ascent over
 ``GRID`` that never accepts a step lowering precision below the single threshold's; then the sentence floor
 and the holder ratio over ``SENTENCE_FLOORS`` x ``HOLDER_RATIOS``, never below the thresholds' precision.
+Last, the parse floor (``choose_parse_floor``): how little of a war article the default mode may parse.
 ``backchannel train`` runs this as its last step before the dev figures.
 """
 
@@ -38,6 +39,10 @@ GRID: tuple[float, ...] = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8)
 #: The threshold of the one extraction every setting is read from: below every value of ``GRID``.
 LOW = 0.3
 SENTENCE_FLOORS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+#: The parse floors tried (``choose_parse_floor``), and how far below parsing everything they may take
+#: validation precision and F1.
+PARSE_FLOORS: tuple[float, ...] = (0.0, 0.1, 0.2, 0.3)
+PARSE_TOLERANCE = 0.002
 HOLDER_RATIOS: tuple[float, ...] = (0.0, 0.7, 0.8, 0.9)
 
 Thresholds = dict[str, float]
@@ -88,16 +93,56 @@ def kept(result: Mapping[str, Any], explanations: Sequence[Mapping[str, Any]],
     return {**result, "signals": [e.signal for e in survivors]}
 
 
-def _low_threshold_copy(model: Path, into: Path) -> Path:
-    """A copy of the folder that decides at ``LOW`` with the sentence filter and holder ratio off (the
-    article filter stays: its floor is set by ``training.relevance``)."""
+def _copy_with(model: Path, into: Path, drop: Sequence[str] = (), **settings: float) -> Path:
+    """A copy of the model folder in ``into`` whose card has ``settings`` and lacks ``drop``."""
     copy = into / "model"
     shutil.copytree(model, copy)
     card = json.loads((copy / "card.json").read_text(encoding="utf-8"))
-    card.pop("stance_thresholds", None)
-    card.update({"threshold": LOW, "sentence_floor": 0.0, "holder_ratio": 0.0})
+    for key in drop:
+        card.pop(key, None)
+    card.update(settings)
     (copy / "card.json").write_text(json.dumps(card), encoding="utf-8")
     return copy
+
+
+def _low_threshold_copy(model: Path, into: Path) -> Path:
+    """A copy of the folder that decides at ``LOW`` with the sentence filter, the parse floor and the holder
+    ratio off (the article filter stays: its floor is set by ``training.relevance``)."""
+    return _copy_with(model, into, drop=("stance_thresholds",), threshold=LOW, sentence_floor=0.0,
+                      sentence_parse_floor=0.0, holder_ratio=0.0)
+
+
+def highest_harmless(rows: Mapping[float, Mapping[str, float]], tolerance: float = PARSE_TOLERANCE) -> float:
+    """The highest floor whose precision and F1 are within ``tolerance`` of the lowest floor's (``rows``: the
+    figures of each floor tried, the lowest being the parse of every candidate sentence)."""
+    full = rows[min(rows)]
+    return max(f for f, row in rows.items()
+               if row["f1"] >= full["f1"] - tolerance and row["precision"] >= full["precision"] - tolerance)
+
+
+def choose_parse_floor(model: Path, val: Sequence[GoldArticle]) -> dict[str, Any]:
+    """The highest of ``PARSE_FLOORS`` (at most the sentence floor) whose end-to-end validation precision and
+    F1 stay within ``PARSE_TOLERANCE`` of parsing every candidate sentence: sentences the cheap splitter
+    cuts below it are not parsed in the default mode (``nlp/subset.py``).  Each floor is a real extraction
+    of the validation articles, since what is not parsed changes the holders and attributions around what
+    is.  Writes ``sentence_parse_floor`` to the card and returns the figures of every floor tried."""
+    from backchannel.corpus.commands import predict_with
+    from backchannel.corpus.evaluate import evaluate_corpus
+    from backchannel.jobs.extractor import Extractor
+
+    card = json.loads((model / "card.json").read_text(encoding="utf-8"))
+    rows: dict[float, dict[str, float]] = {}
+    for floor in (f for f in PARSE_FLOORS if f <= card.get("sentence_floor", 0.0)):
+        with tempfile.TemporaryDirectory() as tmp:
+            extractor = Extractor(signal_model=str(_copy_with(model, Path(tmp), sentence_parse_floor=floor)))
+            signals = evaluate_corpus(list(val), predict_with(extractor), split="val").report.signals
+        rows[floor] = {"precision": signals.precision, "recall": signals.recall, "f1": signals.f1}
+    chosen = highest_harmless(rows)
+    card.update({"sentence_parse_floor": chosen,
+                 "sentence_parse_floor_selection": {"tolerance": PARSE_TOLERANCE,
+                                                    "floors": {str(f): row for f, row in rows.items()}}})
+    (model / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return card["sentence_parse_floor_selection"] | {"chosen": chosen}
 
 
 def choose_decision(model: Path, val: Sequence[GoldArticle]) -> dict[str, Any]:
@@ -134,8 +179,9 @@ def choose_decision(model: Path, val: Sequence[GoldArticle]) -> dict[str, Any]:
         "chosen": dict(zip(("precision", "recall", "f1"), score(chosen, *filters), strict=True)),
     }
     card.update({"stance_thresholds": chosen, "sentence_floor": filters[0], "holder_ratio": filters[1],
-                 "stance_thresholds_selection": figures})
+                 "sentence_parse_floor": 0.0, "stance_thresholds_selection": figures})
     (model / "card.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    figures["parse_floor"] = choose_parse_floor(model, val)
     return figures
 
 
