@@ -53,6 +53,7 @@ import time
 from itertools import cycle, islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -152,12 +153,21 @@ def read_articles(path: Path) -> list[Any]:
 
 
 def parsed_shares(path: Path) -> dict[str, Any]:
-    """Sentences each side parses, as a share of all the input's sentences (the tokenizer only)."""
+    """Sentences each side parses, as a share of all the input's sentences (the tokenizer only).  The gated
+    side reads the shipped model's article filter and parse floor as the extractor does
+    (``Extractor._may_parse``, ``_to_parse``)."""
+    import json
+
     import spacy
 
+    from backchannel.model.choice import SHIPPED_DIR
+    from backchannel.model.relevance import Relevance
     from backchannel.nlp.guard import parse_text
     from backchannel.nlp.scope import is_about_war
     from backchannel.nlp.subset import select, sentence_spans
+
+    relevance = Relevance.load(SHIPPED_DIR, json.loads((SHIPPED_DIR / "card.json").read_text(encoding="utf-8")))
+    worth = relevance.worth_parsing if relevance.sentence_parse_floor else None
 
     nlp = spacy.load(BASELINE_MODEL, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner",
                                               "senter"])  # the tokenizer only
@@ -171,7 +181,8 @@ def parsed_shares(path: Path) -> dict[str, Any]:
         if is_about_war(doc):
             about += 1
             war += count
-            gated += select(doc).parsed
+            if relevance.article_relevant(article.title or "", doc.text):
+                gated += select(doc, worth).parsed
     share = (lambda k: k / total) if total else (lambda k: 0.0)
     return {"articles": n, "words": words, "about_war": about, "sentences": total,
             "baseline": 1.0, "full": share(war), "gated": share(gated)}
@@ -266,13 +277,16 @@ def ingest_100k(args: argparse.Namespace) -> dict[str, Any]:
 
 def write_cycled(source: Path, out: Path, n: int) -> None:
     """``n`` articles from ``source``, cycled, each copy with its own id and url (so none is a duplicate
-    and each is extracted: an article's id is a hash of its text and url)."""
+    and each is extracted: an article's id is a hash of its text and url, the url without its #fragment,
+    so the copy number goes in the query, before any fragment)."""
     rows = [json.loads(line) for line in source.open(encoding="utf-8") if line.strip()]
     with out.open("w", encoding="utf-8") as f:
         for i, row in enumerate(islice(cycle(rows), n)):
             copy = i // len(rows)
             fields = article_fields(row)
-            fields["url"] = f"{row.get('url') or 'https://bench.invalid/a'}#copy{copy}"
+            parts = urlsplit(row.get("url") or "https://bench.invalid/a")
+            query = f"{parts.query}&bench_copy={copy}" if parts.query else f"bench_copy={copy}"
+            fields["url"] = urlunsplit(parts._replace(query=query))
             fields["id"] = f"{row.get('id', 'a')}-{copy}"
             f.write(json.dumps(fields) + "\n")
 
