@@ -152,13 +152,18 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_an_article_the_filter_rules_out_is_not_parsed_by_default_and_keeps_its_attributions_in_full(
-        extractor: Extractor, folders: dict[str, Path]):
+        extractor: Extractor, folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch):
     assert (SHIPPED_DIR / ARTICLE_FILE).is_file(), "the shipped model carries its article filter"
     article = Article(text=ARTICLE, published="2014-07-15", outlet="Test Desk", title="Egypt urges a truce")
     let_through = Extractor(nlp=None, signal_model=str(folders["open"])).extract(article)
     assert let_through.about_war and let_through.signals, "the article holds a signal when it is let through"
-    gated = Extractor(signal_model=str(folders["closed"])).extract(article)
+    closed = Extractor(signal_model=str(folders["closed"]))
+    made: list[str] = []
+    make_doc = closed.nlp.make_doc
+    monkeypatch.setattr(closed.nlp, "make_doc", lambda text: made.append(text) or make_doc(text))
+    gated = closed.extract(article)
     assert not gated.about_war and gated.signals == [] and gated.attributions == []
+    assert made == [], "the article filter reads the raw text: a ruled-out article is never tokenized"
     full = Extractor(signal_model=str(folders["closed"]), full_parse=True).extract(article)
     assert full.about_war and full.signals == [] and full.attributions, "--full-parse keeps the attributions"
     assert model_digest(folders["open"]) != model_digest(folders["closed"])  # the floor is part of the model

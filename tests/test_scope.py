@@ -147,3 +147,15 @@ def test_the_raw_text_test_is_never_stricter_than_the_scan(tokenize):
     assert not mentions_scope_word(TRICKY[-1]) and not mentions_scope_word(TRICKY[-2])
     assert not is_about_war(tokenize(TRICKY[-2] + " " + TRICKY[-1]))
     assert mentions_scope_word("An anti-war march.") and mentions_scope_word("A CEASE-FIRE")
+
+
+def test_an_article_with_no_war_word_is_not_even_tokenized(extractor: Extractor, monkeypatch):
+    museum = ("The museum reopened its east wing after a long restoration. Visitors queued in the rain, and "
+              "the new galleries show pottery from the tenth century.")
+    made: list[str] = []
+    make_doc = extractor.nlp.make_doc
+    monkeypatch.setattr(extractor.nlp, "make_doc", lambda text: made.append(text) or make_doc(text))
+    results = list(extractor.extract_many([Article(text=museum), Article(text=FOOTBALL), Article(text=WAR)]))
+    assert [r.about_war for r in results] == [False, False, True]
+    assert museum not in made  # no war word at all: turned away on the raw text
+    assert FOOTBALL in made  # "fighting relegation": tokenized, and then the scan turns the metaphor away
