@@ -1,4 +1,4 @@
-"""Fitting the article and sentence filters (``training.relevance``): needs scikit-learn (the train extra)."""
+"""Fitting the article and sentence filters (``training.relevance``): needs scikit-learn (the train and test extras)."""
 
 from __future__ import annotations
 

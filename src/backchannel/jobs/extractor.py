@@ -341,7 +341,7 @@ def in_chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def unparsed_result(article: Article, skipped_chars: int) -> ArticleResult:
     """The result of an article the pre-parse scan found not about a war (or, in the default mode, that the
-    model's article filter ruled out: ``Extractor._needs_parse``)."""
+    model's article filter ruled out: ``Extractor._may_parse``)."""
     return ArticleResult(article=article, about_war=False, skipped_chars=skipped_chars)
 
 
