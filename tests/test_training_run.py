@@ -41,6 +41,23 @@ def test_negative_sampling_keeps_every_positive_and_the_ratio():
     assert [int(e.text_b) for e in kept] == sorted(int(e.text_b) for e in kept)  # original order
 
 
+def test_hard_negatives_are_other_holders_of_sentences_that_hold_a_signal_up_to_half_the_budget():
+    """Ten signal sentences, each with its signal's holder and four other holders; ninety other sentences."""
+    ex = []
+    for k in range(10):
+        ex.append(PairExample("Egypt ; named", f"«Egypt» urged a truce {k}.", "urges", article="a"))
+        ex += [PairExample(f"other{j} ; named", f"Egypt urged a truce {k}.", "none", article="a") for j in range(4)]
+    ex += [PairExample("Egypt ; named", f"Nothing here {k}.", "none", article="a") for k in range(90)]
+    kept = sample_negatives(ex, 2.0, seed=1, hard=True)
+    negatives = [e for e in kept if e.stance == "none"]
+    beside = [e for e in negatives if e.text_b.startswith("Egypt urged")]
+    assert sum(e.stance == "urges" for e in kept) == 10 and len(negatives) == 20
+    assert len(beside) == 10  # half the budget from the signal sentences' other holders: 40 were on offer
+    assert kept == sample_negatives(ex, 2.0, seed=1, hard=True)
+    plain = [e for e in sample_negatives(ex, 2.0, seed=1) if e.stance == "none"]
+    assert sum(e.text_b.startswith("Egypt urged") for e in plain) < 10  # 40 of 130 none pairs: about 6 by chance
+
+
 def test_pair_figures_need_the_right_stance_and_the_threshold_is_precision_first():
     gold = [PairExample("a", "b", s) for s in ("urges", "urges", "open", "none", "none")]
     scores = [probs("urges", 0.9), probs("agrees", 0.6), probs("open", 0.45), probs("urges", 0.5), probs("none", 0.9)]

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from backchannel.corpus.gold import GoldArticle, load_split, split_digest
-from backchannel.model.examples import NONE, PairExample
+from backchannel.model.examples import CLOSE_MARK, NONE, OPEN_MARK, PairExample
 from backchannel.training.selection import split_articles
 
 
@@ -40,6 +40,7 @@ class TrainSettings:
     epochs: int = 3
     val_share: float = 0.15
     negatives: float = 3.0
+    hard_negatives: bool = False
     max_length: int = 128
     batch_size: int = 32
     lr: float = 5e-5
@@ -71,12 +72,33 @@ def _say(settings: TrainSettings, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
-def sample_negatives(examples: list[PairExample], ratio: float, seed: int) -> list[PairExample]:
-    """All positives and ``ratio`` none pairs per positive, drawn with the seed, in the original order."""
+def sample_negatives(examples: list[PairExample], ratio: float, seed: int, hard: bool = False) -> list[PairExample]:
+    """All positives and ``ratio`` none pairs per positive, drawn with the seed, in the original order.
+
+    ``hard``: up to half of those none pairs are drawn from the sentences that hold a positive pair (another
+    holder of the same sentence), the rest from the none pairs of the other sentences.  Why: on validation a
+    third of the false signals named a second holder in a sentence whose position is someone else's, and a
+    random sample has few such pairs to learn the difference from."""
     pos = [i for i, e in enumerate(examples) if e.stance != NONE]
     neg = [i for i, e in enumerate(examples) if e.stance == NONE]
-    keep = set(pos) | set(random.Random(seed).sample(neg, min(len(neg), int(ratio * len(pos)))))
+    budget = min(len(neg), int(ratio * len(pos)))
+    rng = random.Random(seed)
+    if hard:
+        held = {(examples[i].article, unmarked(examples[i].text_b)) for i in pos}
+        beside = [i for i in neg if (examples[i].article, unmarked(examples[i].text_b)) in held]
+        chosen = set(rng.sample(beside, min(len(beside), budget // 2)))
+        beside_set = set(beside)
+        others = [i for i in neg if i not in beside_set]
+        chosen |= set(rng.sample(others, min(len(others), budget - len(chosen))))
+    else:
+        chosen = set(rng.sample(neg, budget))
+    keep = set(pos) | chosen
     return [e for i, e in enumerate(examples) if i in keep]
+
+
+def unmarked(text: str) -> str:
+    """A pair's sentence without the holder's marks: the same for every holder of the sentence."""
+    return text.replace(OPEN_MARK, "").replace(CLOSE_MARK, "")
 
 
 def labelled_pairs(golds: list[GoldArticle], settings: TrainSettings):
@@ -112,7 +134,8 @@ def train(settings: TrainSettings) -> dict[str, Any]:
 
     _say(settings, f"gate: {gate.to_dict()}")
     val_ids = split_articles([g.article.id for g in golds], settings.val_share, settings.seed)
-    fit = sample_negatives([e for e in examples if e.article not in val_ids], settings.negatives, settings.seed)
+    fit = sample_negatives([e for e in examples if e.article not in val_ids], settings.negatives, settings.seed,
+                           settings.hard_negatives)
     val = [e for e in examples if e.article in val_ids]
     _say(settings, f"fitting on {len(fit)} pairs ({Counter(e.stance for e in fit)}), validating on {len(val)}")
     figures = fine_tune(fit, val, settings.out, seed=settings.seed, epochs=settings.epochs,
@@ -128,7 +151,8 @@ def train(settings: TrainSettings) -> dict[str, Any]:
                  "corpus": split_digest(settings.corpus, golds)["corpus"], "train_articles": len(golds),
                  "extra": [str(p) for p in settings.extra]},
         "settings": {"seed": settings.seed, "epochs": settings.epochs, "val_share": settings.val_share,
-                     "negatives_per_positive": settings.negatives, "max_length": settings.max_length,
+                     "negatives_per_positive": settings.negatives, "hard_negatives": settings.hard_negatives,
+                     "max_length": settings.max_length,
                      "batch_size": settings.batch_size, "lr": settings.lr},
         "gate": gate.to_dict(),
         "training": {k: figures[k] for k in ("epochs", "best_epoch", "train_examples", "val_examples", "seconds")},
