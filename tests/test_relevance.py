@@ -167,3 +167,14 @@ def test_an_article_the_filter_rules_out_is_not_parsed_by_default_and_keeps_its_
     full = Extractor(signal_model=str(folders["closed"]), full_parse=True).extract(article)
     assert full.about_war and full.signals == [] and full.attributions, "--full-parse keeps the attributions"
     assert model_digest(folders["open"]) != model_digest(folders["closed"])  # the floor is part of the model
+
+
+def test_the_component_scores_the_article_only_when_the_extractor_has_not(folders: dict[str, Path]):
+    from backchannel.nlp.factories import ARTICLE_PASSED
+
+    closed = Extractor(signal_model=str(folders["closed"]))
+    component = closed.nlp.get_pipe("backchannel_decision")
+    doc = closed.nlp.make_doc(ARTICLE)
+    assert not component.article_relevant(doc)  # the floor of 1.0 turns every article away
+    doc.user_data[ARTICLE_PASSED] = True  # what the default mode's extractor leaves after asking the filter
+    assert component.article_relevant(doc)

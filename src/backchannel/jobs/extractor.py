@@ -264,13 +264,14 @@ class Extractor:
         if self.full_parse:
             return doc
         from ..nlp.context import ARTICLE_TEXT
-        from ..nlp.factories import GATED
+        from ..nlp.factories import ARTICLE_PASSED, GATED
         from ..nlp.scope import ABOUT_WAR
         from ..nlp.subset import select
 
         doc.user_data[GATED] = True
         relevance = (self.nlp.get_pipe("backchannel_decision").model.relevance
                      if "backchannel_decision" in self.nlp.pipe_names else None)
+        doc.user_data[ARTICLE_PASSED] = relevance is not None  # ``_may_parse`` asked the article filter
         worth = relevance.worth_parsing if relevance is not None and relevance.sentence_parse_floor else None
         selection = select(doc, worth)
         if selection.text == doc.text:

@@ -44,6 +44,9 @@ for _name, _default in (("bc_published", ""), ("bc_outlet", ""), ("bc_title", ""
 #: ``doc.user_data`` key set by the extractor in its default mode, where only what can hold a signal is parsed
 #: (``nlp/subset.py``) and the encoder reads only the pairs the linear scorer does not rule out (``nlp/cascade.py``).
 GATED = "bc_gated"
+#: ``doc.user_data`` key set by the extractor when it has already asked the model's article filter and the
+#: article passed (``Extractor._may_parse``): the component does not score the article a second time.
+ARTICLE_PASSED = "bc_article_passed"
 
 
 def require_parse(doc: Doc) -> None:
@@ -184,6 +187,8 @@ class DecisionComponent:
     def article_relevant(self, doc: Doc) -> bool:
         """Whether the model's article filter lets the article through (``model/relevance.py``): read from
         the whole article's text and title, so a Doc of the gated sentences answers as the full one does."""
+        if doc.user_data.get(ARTICLE_PASSED):
+            return True
         return self.model.relevance.article_relevant(doc._.bc_title or "", article_text(doc))
 
 
