@@ -285,3 +285,41 @@ def test_corpus_stream_command_runs_the_extractor(corpus, tmp_path, capsys):
     figures = json.loads(capsys.readouterr().out)
     assert figures["articles"] == 2 and figures["scan_pass_share"] == 0.5
     assert figures["signals"] >= 1 and len(json.loads(out.read_text())) == figures["signals"]
+
+
+def _stream_rows(ids_texts: list[tuple[str, str]]) -> str:
+    return "".join(json.dumps(_article(aid, text, "stream", "") | {"split": ""}) + "\n" for aid, text in ids_texts)
+
+
+def test_stream_articles_have_a_half_fixed_by_their_id_and_can_be_annotated(corpus, tmp_path):
+    from backchannel.corpus.texts import stream_split
+
+    assert stream_split("abp-00000000000a") == "train" and stream_split("abp-00000000000b") == "dev"
+    (corpus / "stream.jsonl").write_text(_stream_rows([("abp-stream000000", DECOY), ("abp-stream000001", TALKS)]),
+                                         encoding="utf-8")
+    articles = load_corpus(corpus)
+    assert {a: articles[a].split for a in ("abp-stream000000", "abp-stream000001")} == {
+        "abp-stream000000": "train", "abp-stream000001": "dev"}
+    assert "abp-talks0000001" in articles  # the annotated corpus is still read
+    assert set(load_corpus(corpus, "stream.jsonl")) == {"abp-stream000000", "abp-stream000001"}
+    folder = tmp_path / "stream-ann"
+    _write_annotations(corpus, folder, [{**DRAFT, "id": "abp-stream000001"},
+                                        {"id": "abp-stream000000", "annotator": "r1", "signals": [],
+                                         "attributions": [], "attributions_annotated": False}])
+    # the dev half is for measuring: a training load never sees it, and the digest names the stream file
+    assert [g.article.id for g in load_split(corpus, folder, "train")] == ["abp-stream000000"]
+    assert "stream" in split_digest(corpus, load_split(corpus, folder, "all"))
+    _write_annotations(corpus, tmp_path / "ann", [DRAFT])
+    assert "stream" not in split_digest(corpus, load_split(corpus, tmp_path / "ann", "all"))
+
+
+def test_corpus_stream_command_runs_on_one_half(corpus, capsys):
+    quiet = "The central bank raised interest rates again on Tuesday."
+    (corpus / "stream.jsonl").write_text(_stream_rows([("abp-stream000000", quiet), ("abp-stream000001", quiet),
+                                                       ("abp-stream000003", quiet)]), encoding="utf-8")
+    counts = {}
+    for half in ("all", "train", "dev"):
+        assert main(["corpus", "stream", "--corpus", str(corpus), "--json", "--split", half,
+                     "--signal-model", "rules"]) == 0
+        counts[half] = json.loads(capsys.readouterr().out)["articles"]
+    assert counts == {"all": 3, "train": 1, "dev": 2}

@@ -37,3 +37,12 @@ def test_every_dev_article_is_annotated():
     golds = load_split(corpus, ANNOTATIONS, "dev")
     assert len(golds) == 83
     assert len(load_split(corpus, ANNOTATIONS, "train")) >= 250
+
+
+def test_stream_annotations_hold_only_the_streams_train_half():
+    """The stream's dev half is where precision on a news stream is judged: an annotation of one of its
+    articles would let it leak into training (``train --extra corpus/stream-annotations``)."""
+    corpus = corpus_or_skip()
+    golds = load_split(corpus, ROOT / "corpus" / "stream-annotations", "all")
+    assert len(golds) >= 200
+    assert {(g.article.kind, g.article.split) for g in golds} == {("stream", "train")}

@@ -105,3 +105,20 @@ def test_extra_annotations_never_bring_dev_articles_into_training(tmp_path: Path
         run.train(TrainSettings(corpus=corpus, annotations=main, out=tmp_path / "out", extra=[extra]))
     assert seen["ids"] == ["abp-train0", "abp-train1"]
     assert seen["readers"] == ["extra", "main"]  # the corrected reading replaces the original
+
+
+def test_stream_articles_never_move_the_corpus_validation_articles():
+    from types import SimpleNamespace
+
+    from backchannel.training.selection import validation_ids
+
+    def gold(aid: str, kind: str) -> SimpleNamespace:
+        return SimpleNamespace(article=SimpleNamespace(id=aid, kind=kind))
+
+    corpus = [gold(f"abp-c{i:03d}", "talks") for i in range(40)]
+    stream = [gold(f"abp-s{i:03d}", "stream") for i in range(20)]
+    alone = validation_ids(corpus, 0.15, seed=13)
+    assert alone == split_articles([g.article.id for g in corpus], 0.15, seed=13)
+    both = validation_ids(corpus + stream, 0.15, seed=13)
+    assert both & alone == alone and len(both - alone) == 3
+    assert all(a.startswith("abp-s") for a in both - alone)

@@ -77,6 +77,9 @@ def add_corpus_commands(sub: argparse._SubParsersAction) -> None:
     stm.add_argument("--sample-out", default="", metavar="FILE",
                      help="where to write the sample (it holds article text: keep it out of the repository)")
     stm.add_argument("--json", action="store_true", help="print the figures as JSON")
+    stm.add_argument("--split", choices=("all", "train", "dev"), default="all",
+                     help="the stream's half to run on (each article's id fixes its half; the train half may be "
+                          "annotated and learned from, so precision is measured on the dev half)")
     stm.add_argument("--signal-model", default="", metavar="DIR|rules",
                      help="what decides the signals: the shipped model (default), 'rules', or a model folder")
     _corpus_flag(stm)
@@ -170,11 +173,12 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
 def cmd_stream(args: argparse.Namespace) -> int:
     from backchannel.corpus.stream import run_stream, sample_signals
-    from backchannel.corpus.texts import STREAM_FILE, corpus_file, iter_corpus
+    from backchannel.corpus.texts import STREAM_FILE, corpus_file, iter_corpus, stream_split
     from backchannel.jobs.extractor import Extractor
     if args.sample and not args.sample_out:
         raise CorpusError("--sample needs --sample-out FILE")
-    stream = list(iter_corpus(corpus_file(Path(args.corpus), STREAM_FILE)))
+    stream = [a for a in iter_corpus(corpus_file(Path(args.corpus), STREAM_FILE))
+              if args.split in ("all", a.split or stream_split(a.id))]
     extractor = Extractor(signal_model=args.signal_model)
     results = extractor.extract_many(a.to_article() for a in stream)
     run = run_stream((a, r.to_dict()) for a, r in zip(stream, results, strict=True))

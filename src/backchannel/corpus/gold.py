@@ -14,6 +14,8 @@ from typing import Any
 from backchannel.corpus.annotations import annotation_files, check_annotation, materialize, read_annotation
 from backchannel.corpus.texts import (
     ANNOTATE_FILE,
+    STREAM_FILE,
+    STREAM_KIND,
     CorpusArticle,
     CorpusError,
     corpus_file,
@@ -65,9 +67,13 @@ def load_split(corpus: Path, annotations: Path, split: str = "dev") -> list[Gold
 
 
 def split_digest(corpus: Path, golds: list[GoldArticle]) -> dict[str, str]:
-    """sha256 of the annotation files used (name and bytes, in id order) and of the corpus file."""
+    """sha256 of the annotation files used (name and bytes, in id order) and of the corpus file, and of
+    the stream file when some of the articles are the stream's."""
     h = hashlib.sha256()
     for g in sorted(golds, key=lambda g: g.article.id):
         h.update(g.path.name.encode() + b"\0" + g.path.read_bytes() + b"\0")
-    return {"annotations": h.hexdigest(), "corpus": file_sha256(corpus_file(corpus, ANNOTATE_FILE)),
-            "articles": str(len(golds))}
+    digest = {"annotations": h.hexdigest(), "corpus": file_sha256(corpus_file(corpus, ANNOTATE_FILE)),
+              "articles": str(len(golds))}
+    if any(g.article.kind == STREAM_KIND for g in golds):
+        digest["stream"] = file_sha256(corpus_file(corpus, STREAM_FILE))
+    return digest

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from backchannel.model.examples import NONE, PairExample
 from backchannel.training.run import TrainSettings, labelled_pairs
-from backchannel.training.selection import choose_threshold, split_articles
+from backchannel.training.selection import choose_threshold, validation_ids
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = TrainSettings(corpus=args.corpus, annotations=args.annotations, out=Path("."), seed=args.seed)
     golds = load_split(args.corpus, args.annotations, "train")
     examples, _ = labelled_pairs(golds, settings)
-    val_ids = split_articles([g.article.id for g in golds], settings.val_share, settings.seed)
+    val_ids = validation_ids(golds, settings.val_share, settings.seed)
     fit = [e for e in examples if e.article not in val_ids]
     val = [e for e in examples if e.article in val_ids]
     model = LinearPairModel(fit, args.seed)

@@ -14,20 +14,21 @@ import json
 import sys
 
 from backchannel.training.linear_stance import add_linear
-from backchannel.training.selection import model_folder_arguments, split_articles
+from backchannel.training.selection import model_folder_arguments, validation_ids
 
 
 def main(argv: list[str] | None = None) -> int:
     from backchannel.corpus.gold import load_split
+    from backchannel.training.dataset import with_extra
     from backchannel.training.run import TrainSettings, labelled_pairs
 
     args, card = model_folder_arguments(__doc__.splitlines()[0], argv)
     seed, share = card["settings"]["seed"], card["settings"]["val_share"]
     settings = TrainSettings(corpus=args.corpus, annotations=args.annotations, out=args.model, seed=seed,
-                             val_share=share)
-    golds = load_split(args.corpus, args.annotations, "train")
+                             val_share=share, extra=args.extra)
+    golds = with_extra(load_split(args.corpus, args.annotations, "train"), args.corpus, args.extra)
     examples, _ = labelled_pairs(golds, settings)
-    val_ids = split_articles([g.article.id for g in golds], share, seed)
+    val_ids = validation_ids(golds, share, seed)
     chosen = add_linear(args.model, [e for e in examples if e.article not in val_ids],
                         [e for e in examples if e.article in val_ids], seed, threads=settings.threads)
     print(json.dumps(chosen), file=sys.stderr)

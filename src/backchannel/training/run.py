@@ -27,7 +27,7 @@ from typing import Any
 
 from backchannel.corpus.gold import GoldArticle, load_split, split_digest
 from backchannel.model.examples import CLOSE_MARK, NONE, OPEN_MARK, PairExample
-from backchannel.training.selection import split_articles
+from backchannel.training.selection import validation_ids
 
 
 @dataclass
@@ -133,7 +133,7 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     from backchannel.training.stance_thresholds import choose_decision
 
     _say(settings, f"gate: {gate.to_dict()}")
-    val_ids = split_articles([g.article.id for g in golds], settings.val_share, settings.seed)
+    val_ids = validation_ids(golds, settings.val_share, settings.seed)
     fit = sample_negatives([e for e in examples if e.article not in val_ids], settings.negatives, settings.seed,
                            settings.hard_negatives)
     val = [e for e in examples if e.article in val_ids]

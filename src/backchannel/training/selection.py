@@ -20,10 +20,13 @@ THRESHOLDS = [round(0.30 + 0.05 * k, 2) for k in range(13)]  # 0.30 ... 0.90
 
 def model_folder_arguments(description: str, argv: list[str] | None) -> tuple[argparse.Namespace, dict[str, Any]]:
     """The arguments of a command that revisits a trained model folder (``--corpus``, ``--annotations``,
-    ``--model``) and the folder's card, whose seed and validation share say which articles validated it."""
+    ``--extra``, ``--model``) and the folder's card, whose seed and validation share say which articles
+    validated it."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--corpus", required=True, type=Path)
     ap.add_argument("--annotations", required=True, type=Path)
+    ap.add_argument("--extra", action="append", default=[], type=Path, metavar="DIR",
+                    help="more annotation folders, as for train --extra (their dev articles are never read)")
     ap.add_argument("--model", required=True, type=Path, help="a model folder written by backchannel train")
     args = ap.parse_args(argv)
     card = json.loads((args.model / "card.json").read_text(encoding="utf-8"))
@@ -34,12 +37,27 @@ def model_folder_split(description: str, argv: list[str] | None) -> tuple[argpar
     """``model_folder_arguments``, then the train split's fitting and validation articles as the folder's
     card says (its seed and validation share)."""
     from backchannel.corpus.gold import load_split
+    from backchannel.training.dataset import with_extra
 
     args, card = model_folder_arguments(description, argv)
-    golds = load_split(args.corpus, args.annotations, "train")
-    val_ids = split_articles([g.article.id for g in golds], card["settings"]["val_share"], card["settings"]["seed"])
+    golds = with_extra(load_split(args.corpus, args.annotations, "train"), args.corpus, args.extra)
+    val_ids = validation_ids(golds, card["settings"]["val_share"], card["settings"]["seed"])
     args.seed = card["settings"]["seed"]
     return args, [g for g in golds if g.article.id not in val_ids], [g for g in golds if g.article.id in val_ids]
+
+
+def validation_ids(golds: list[Any], share: float, seed: int) -> set[str]:
+    """The validation articles of a set of annotated articles: ``split_articles`` drawn apart on the
+    annotated corpus's articles and on the stream's (``train --extra corpus/stream-annotations``).
+
+    Why apart: adding the stream's articles must not move the corpus's own validation articles, which the
+    shipped encoder was chosen on; a filter refitted with the stream is then set on the same corpus
+    articles, plus a share of the stream's."""
+    from backchannel.corpus.texts import STREAM_KIND
+
+    stream = [g.article.id for g in golds if g.article.kind == STREAM_KIND]
+    corpus = [g.article.id for g in golds if g.article.kind != STREAM_KIND]
+    return split_articles(corpus, share, seed) | (split_articles(stream, share, seed) if stream else set())
 
 
 def split_articles(ids: list[str], share: float, seed: int) -> set[str]:
