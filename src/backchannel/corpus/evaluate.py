@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backchannel.corpus.gold import GoldArticle
-from backchannel.corpus.texts import KINDS
+from backchannel.corpus.texts import KINDS, STREAM_KIND
 from backchannel.evaluation.scoring import (
     ArticleScore,
     EvalReport,
@@ -72,9 +72,11 @@ class CorpusReport:
     split: str = "dev"
 
     def false_signals(self) -> dict[str, dict[str, float]]:
-        """Per kind: articles, false signals (predictions matching no gold signal), and per article."""
+        """Per kind: articles, false signals (predictions matching no gold signal), and per article; the
+        stream's articles (``corpus/stream-annotations``) when there are some."""
         out: dict[str, dict[str, float]] = {}
-        for kind in KINDS:
+        present = set(self.kinds.values())
+        for kind in (*KINDS, *([STREAM_KIND] if STREAM_KIND in present else [])):
             arts = [a for a in self.report.articles if self.kinds.get(a.slug) == kind]
             false = sum(len(a.spurious_signals) for a in arts)
             out[kind] = {"articles": len(arts), "false_signals": false,

@@ -6,7 +6,7 @@ In the spirit of trafilatura's evaluation gate, a floors file holds:
   data changes the gate fails until the floors are measured again on the new data (``--pin-floors``);
   a figure is never compared with a floor set on other data.
 * ``floors``: the minimum signal figures, and the maximum false signals per article of the negative
-  kinds (``decoy``, ``war_no_talks``).
+  kinds (``decoy``, ``war_no_talks``) and of the news stream's articles (``stream``), those the split has.
 * ``best``: the best figures measured so far.  A floor more than ``noise_margin`` below the best is a
   regression, allowed only when ``lowered`` records it: ``--pin-floors --allow-regression REASON``
   writes that record, so lowering a floor is a visible, explained change.
@@ -23,7 +23,7 @@ from backchannel.corpus.evaluate import CorpusReport
 from backchannel.corpus.texts import CorpusError
 
 SIGNAL_METRICS: tuple[str, ...] = ("f1", "precision", "recall", "channel_acc", "when_acc")
-NEGATIVE_KINDS: tuple[str, ...] = ("decoy", "war_no_talks")
+FALSE_SIGNAL_KINDS: tuple[str, ...] = ("decoy", "war_no_talks", "stream")
 DEFAULT_MARGIN = 0.01
 
 
@@ -32,7 +32,8 @@ def measured(result: CorpusReport) -> dict[str, float]:
     s = result.report.signals.to_dict()
     false = result.false_signals()
     return {**{f"signals.{m}": float(s[m]) for m in SIGNAL_METRICS},
-            **{f"false_signals.{k}": float(false[k]["per_article"]) for k in NEGATIVE_KINDS}}
+            **{f"false_signals.{k}": float(false[k]["per_article"]) for k in FALSE_SIGNAL_KINDS
+               if false.get(k, {}).get("articles")}}
 
 
 def _higher_is_better(metric: str) -> bool:
