@@ -104,6 +104,10 @@ def test_json_article_fields_and_date_normalised() -> None:
         ("February 1, 2024", "2024-02-01"),
         ("Thu, 01 Feb 2024 10:00:00 +0000", "2024-02-01"),
         ("February 2024", "2024-02"),
+        ("1/21/18", "2018-01-21"),
+        ("21/1/2018", "2018-01-21"),
+        ("12/31/99", "1999-12-31"),
+        ("3/3/2020", "2020-03-03"),
         (None, ""),
         ("", ""),
     ],
@@ -114,7 +118,7 @@ def test_mapping_published_forms(given: str | None, expected: str) -> None:
     assert article.source == "feed.jsonl:3"
 
 
-@pytest.mark.parametrize("value", ["01/02/2024", "2024-02-30", "2024", "last spring"])
+@pytest.mark.parametrize("value", ["01/02/2024", "2/30/2024", "13/13/18", "2024-02-30", "2024", "last spring"])
 def test_mapping_refuses_unparseable_or_ambiguous_dates(value: str) -> None:
     with pytest.raises(InputError, match="field 'published' is not a date"):
         article_from_mapping({"text": "Talks resumed.", "published": value}, source="x.json")

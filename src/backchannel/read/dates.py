@@ -7,8 +7,10 @@ time expressions in running text on top.
 ``Article.published`` is compared and sorted as a string, so every reader must
 store the same ISO form.  Only unambiguous spellings are accepted: ISO dates and
 timestamps, ``2024/02/01``, English day-month-year and month-day-year with month
-names, RFC 2822 (feeds and e-mail).  Numeric ``01/02/2024`` is refused because
-it means different days in Europe and the US.
+names, RFC 2822 (feeds and e-mail), and numeric day and month in either order when
+only one order makes a date (``1/21/18``, ``21/1/2018``).  ``01/02/2024`` is refused
+because it means different days in Europe and the US.  A two-digit year is read as
+POSIX ``strptime`` reads it (00–68: 2000s, 69–99: 1900s).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def normalise_date(value: str, anywhere: bool = False) -> str | None:
         match = pattern.fullmatch(value)
         if match:
             return _build(match)
-    found = _rfc2822(value)
+    found = _numeric(value) or _rfc2822(value)
     if found or not anywhere:
         return found
     for pattern in _PATTERNS:
@@ -70,6 +72,28 @@ def normalise_date(value: str, anywhere: bool = False) -> str | None:
             if built:
                 return built
     return None
+
+
+_NUMERIC = re.compile(r"(?P<first>\d{1,2})/(?P<second>\d{1,2})/(?P<year>\d{4}|\d{2})")
+
+
+def _numeric(value: str) -> str | None:
+    """``M/D/Y`` or ``D/M/Y`` when only one of the two readings is a date (or both give the same day)."""
+    match = _NUMERIC.fullmatch(value)
+    if not match:
+        return None
+    first, second, year = (int(match.group(k)) for k in ("first", "second", "year"))
+    if len(match.group("year")) == 2:
+        year += 2000 if year <= 68 else 1900
+    readings = {d for d in (_day(year, first, second), _day(year, second, first)) if d}
+    return readings.pop() if len(readings) == 1 else None
+
+
+def _day(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _build(match: re.Match[str]) -> str | None:
