@@ -33,6 +33,7 @@ eval: $(STAMP)
 
 eval-corpus: $(STAMP)
 	$(BIN)/backchannel eval --corpus $(CORPUS) --annotations corpus/annotations --split dev --floors eval/dev_floors.json
+	$(BIN)/backchannel eval --corpus $(CORPUS) --annotations corpus/stream-annotations --split dev --floors eval/stream_dev_floors.json
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_extract.py

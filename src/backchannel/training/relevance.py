@@ -1,7 +1,7 @@
 """Fit the article and sentence filters of a model folder (``model/relevance.py``) and set them.
 
     python -m backchannel.training.relevance --corpus ../shared/corpus --annotations corpus/annotations \
-        --model MODEL_DIR
+        [--extra corpus/stream-annotations] --model MODEL_DIR
 
 ``backchannel train`` runs the same steps after the linear scorer; this command adds them to a folder
 trained before.  Both filters are TF-IDF + class-balanced logistic regression, fitted on the train split's
@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from backchannel.corpus.gold import GoldArticle
+from backchannel.corpus.texts import STREAM_KIND
 from backchannel.model.relevance import ARTICLE_FILE, SENTENCE_FILE, YES, article_document
 from backchannel.training.linear_stance import save_scorer
 
@@ -107,6 +108,7 @@ def fit_relevance(fit: Sequence[GoldArticle], out_dir: Path, seed: int) -> dict[
     figures = {
         "article": {"model": f"TF-IDF (unigrams, sublinear) + logistic regression (C {ARTICLE_C}, balanced) on "
                              "title and text: holds a signal or not", "articles": len(articles),
+                    "stream_articles": sum(g.article.kind == STREAM_KIND for g in fit),
                     "with_signals": article_labels.count(YES), "max_diff": round(article_diff, 8),
                     "cross_validation": floor},
         "sentence": {"model": f"TF-IDF (1-2 grams, sublinear) + logistic regression (C {SENTENCE_C}, balanced) "
@@ -122,11 +124,17 @@ def fit_relevance(fit: Sequence[GoldArticle], out_dir: Path, seed: int) -> dict[
 
 
 def main(argv: list[str] | None = None) -> int:
+    from backchannel.corpus.gold import split_digest
     from backchannel.training.selection import model_folder_split
     from backchannel.training.stance_thresholds import choose_decision
 
     args, fit, val = model_folder_split(__doc__.splitlines()[0], argv)
-    print(json.dumps(fit_relevance(fit, args.model, args.seed)), file=sys.stderr)
+    figures = fit_relevance(fit, args.model, args.seed)
+    card_path = Path(args.model) / "card.json"
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card["relevance"]["data"] = {**split_digest(args.corpus, [*fit, *val]), "extra": [str(p) for p in args.extra]}
+    card_path.write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(figures), file=sys.stderr)
     print(json.dumps(choose_decision(args.model, val)), file=sys.stderr)
     return 0
 
