@@ -90,6 +90,7 @@ def _numeric(value: str) -> str | None:
 
 
 def _day(year: int, month: int, day: int) -> str | None:
+    """The ISO day, or None when the calendar has no such day (month 13, 30 February)."""
     try:
         return date(year, month, day).isoformat()
     except ValueError:
@@ -102,13 +103,9 @@ def _build(match: re.Match[str]) -> str | None:
     month = int(month_text) if month_text.isdigit() else MONTHS.get(month_text.lower())
     if month is None:
         return None
-    year = int(fields["year"])
     day_text = fields.get("day")
-    try:
-        day = date(year, month, int(day_text) if day_text else 1)
-    except ValueError:
-        return None
-    return day.isoformat() if day_text else day.isoformat()[:7]
+    day = _day(int(fields["year"]), month, int(day_text) if day_text else 1)
+    return day if day is None or day_text else day[:7]
 
 
 def _rfc2822(value: str) -> str | None:
