@@ -288,7 +288,7 @@ def test_corpus_stream_command_runs_the_extractor(corpus, tmp_path, capsys):
 
 
 def _stream_rows(ids_texts: list[tuple[str, str]]) -> str:
-    return "".join(json.dumps(_article(aid, text, "stream", "") | {"split": ""}) + "\n" for aid, text in ids_texts)
+    return "".join(json.dumps(_article(aid, text, "stream", "")) + "\n" for aid, text in ids_texts)
 
 
 def test_stream_articles_have_a_half_fixed_by_their_id_and_can_be_annotated(corpus, tmp_path):
