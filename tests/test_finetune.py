@@ -111,3 +111,51 @@ def test_int8_close_to_fp32(runs: list[tuple[Path, dict[str, Any]]]) -> None:
     diff = max(float(np.abs(fp32[k] - int8[k]).max()) for k in fp32)
     print(f"\nint8 vs fp32 max logit difference {diff:.3e}")
     assert diff < 0.5
+
+
+def sentence_examples(offset: int, n: int) -> list[PairExample]:
+    """Two holders per sentence, named in it: one holds the signal, the other is the one talked to."""
+    out = []
+    for i in range(offset, offset + n):
+        h, other = HOLDERS[i % len(HOLDERS)], HOLDERS[(i + 1) % len(HOLDERS)]
+        if i % 2:
+            stance, text, topic, channel = SIGNALS[(i // 2) % len(SIGNALS)]
+            sentence = text.format(h=h) + f" with «{other}»."
+            out.append(PairExample(f"{h} ; named", sentence.replace(f"«{other}»", other), stance, topic, channel,
+                                   article=f"s{i}"))
+            out.append(PairExample(f"{other} ; named", sentence.replace(f"«{h}»", h), article=f"s{i}"))
+        else:
+            out.append(PairExample(f"{h} ; named", NOISE[(i // 2) % len(NOISE)].format(h=h), article=f"s{i}"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def sentence_runs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, dict[str, Any]]]:
+    from backchannel.training.sentence_finetune import fine_tune_sentences
+
+    out = []
+    for name in ("first", "second"):
+        folder = tmp_path_factory.mktemp(f"sentence-{name}")
+        out.append((folder, fine_tune_sentences(sentence_examples(0, 24), sentence_examples(100, 8), folder,
+                                                seed=7, epochs=1, batch_size=4, max_length=32, negatives=1.0,
+                                                threads=2, progress=False)))
+    return out
+
+
+def test_sentence_shape_files_checks_and_determinism(sentence_runs: list[tuple[Path, dict[str, Any]]]) -> None:
+    (folder, report), (second, again) = sentence_runs
+    labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    assert labels["shape"] == "sentence" and labels["max_length"] == 32
+    assert report["onnx_max_diff"] <= 1e-3 and report["base_sha256"] == BASE_SHA256
+    assert report["train_sentences"] == 24 and report["train_examples"] == 36  # every sentence: 12 of each kind
+    assert report["epochs"] == again["epochs"] and report["onnx_sha256"] == again["onnx_sha256"]
+    for quantized in (False, True):
+        model = PairModel(folder, quantized=quantized)
+        assert model.shape == "sentence"
+        pairs = [(ex.text_a, ex.text_b) for ex in sentence_examples(100, 8)]
+        scores = model.predict(pairs)
+        for s in scores:
+            assert sum(s.stance.values()) == pytest.approx(1.0, abs=1e-5)
+        # the int8 file keeps the holder head in fp32: a holder scores the same with or without its neighbour
+        for i, pair in enumerate(pairs):
+            assert model.predict([pair])[0].stance == pytest.approx(scores[i].stance, abs=1e-6)

@@ -12,8 +12,16 @@ import pytest
 import tokenizers
 
 from backchannel.errors import ModelError
-from backchannel.model.examples import CHANNEL_LABELS, STANCE_LABELS, TOPIC_LABELS
-from backchannel.model.runtime import PairModel, PairScores, encode_pairs
+from backchannel.model.examples import (
+    CHANNEL_LABELS,
+    HOLDER_FEATURES,
+    STANCE_LABELS,
+    TOPIC_LABELS,
+    SentenceSlot,
+    pair_text,
+    slot_of,
+)
+from backchannel.model.runtime import PairModel, PairScores, encode_pairs, encode_sentences
 
 VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "putin", "says", "talks", "are", "possible", "ceasefire",
          "now", "the", "war", ";", "«", "»", "."]
@@ -286,3 +294,109 @@ def test_inference_failure_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(ModelError) as err:
         model.predict([("Putin", "war")])
     assert one_line(err) == f"{folder / 'model.onnx'}: inference failed (boom)"
+
+
+# A sentence-shaped graph: per holder row h, total_h = sum_t holder_weights[h, t] * input_ids[0, t]
+# + sum(holder_features[h]); logits_k = w_k * total_h.  So each holder's scores follow from which tokens its
+# row pools and which features it has, and a holder scored with another sentence's tokens is caught.
+def tiny_sentence_onnx() -> bytes:
+    nodes = [_node("Cast", ["input_ids"], ["ids_f"], to=FLOAT),
+             _node("Mul", ["holder_weights", "ids_f"], ["weighted"]),
+             _node("ReduceSum", ["weighted", "axes"], ["pooled"], keepdims=1),
+             _node("ReduceSum", ["holder_features", "axes"], ["nfeat"], keepdims=1),
+             _node("Add", ["pooled", "nfeat"], ["total"])]
+    inits = [_tensor("axes", [1], INT64, struct.pack("<q", 1))]
+    outputs = []
+    for name, weights in WEIGHTS.items():
+        nodes.append(_node("MatMul", ["total", f"w_{name}"], [name]))
+        inits.append(_tensor(f"w_{name}", [1, len(weights)], FLOAT, struct.pack(f"<{len(weights)}f", *weights)))
+        outputs.append(_value_info(name, FLOAT, ["holders", len(weights)]))
+    inputs = [_value_info(n, INT64, ["batch", "sequence"]) for n in ("input_ids", "attention_mask", "token_type_ids")]
+    inputs += [_value_info("holder_weights", FLOAT, ["holders", "sequence"]),
+               _value_info("holder_features", FLOAT, ["holders", len(HOLDER_FEATURES)])]
+    graph = (b"".join(_bytes(1, n) for n in nodes) + _bytes(2, "tiny_sentence")
+             + b"".join(_bytes(5, t) for t in inits) + b"".join(_bytes(11, i) for i in inputs)
+             + b"".join(_bytes(12, o) for o in outputs))
+    return _int(1, 8) + _bytes(2, "test") + _bytes(7, graph) + _bytes(8, _int(2, 17))
+
+
+def sentence_folder(tmp_path: Path) -> Path:
+    labels = {"stance": list(STANCE_LABELS), "topic": list(TOPIC_LABELS), "channel": list(CHANNEL_LABELS),
+              "max_length": 32, "shape": "sentence"}
+    return model_folder(tmp_path, labels=labels, onnx=tiny_sentence_onnx())
+
+
+def test_slot_of_takes_a_pair_apart_again() -> None:
+    sentence = "Putin says talks are possible, Putin says."
+    pair = pair_text("Vladimir Putin", ("named", "subject", "party"), sentence, 100, [(100, 105), (131, 136)],
+                     context="")
+    slot = slot_of(pair)
+    assert slot.sentence == sentence
+    assert [sentence[a:b] for a, b in slot.mentions] == ["Putin", "Putin"]
+    assert slot.features == ("named", "subject", "party")
+    # a holder named only in the sentence before: its context is not a feature, and it has no mention
+    before = slot_of(pair_text("Kremlin", ("before", "speaker"), sentence, 0, [], context="The Kremlin spoke."))
+    assert before == SentenceSlot(sentence, (), ("before", "speaker"))
+
+
+def test_encode_sentences_pools_each_holders_own_tokens() -> None:
+    tok = tiny_tokenizer()
+    sentence = "Putin says talks are possible now."
+    named = SentenceSlot(sentence, ((0, 5),), ("named", "party"))
+    nowhere = SentenceSlot(sentence, (), ("speaker",))
+    out = encode_sentences(tok, [sentence, "the war"], [[named, nowhere], [SentenceSlot("the war", ((4, 7),), ())]],
+                           max_length=32)
+    assert out["input_ids"][0].tolist() == ids("[CLS]", "putin", "says", "talks", "are", "possible", "now", ".",
+                                               "[SEP]")
+    assert out["input_ids"][1].tolist() == ids("[CLS]", "the", "war", "[SEP]") + [0] * 5
+    assert out["holder_sentence"].tolist() == [0, 0, 1]
+    weights = out["holder_weights"]
+    assert weights[0].tolist() == [0, 1, 0, 0, 0, 0, 0, 0, 0]  # "putin" alone
+    assert np.allclose(weights[1], [1 / 9] * 9)  # named nowhere: the whole sentence
+    assert weights[2].tolist() == [0, 0, 1, 0, 0, 0, 0, 0, 0]  # "war", never a pad
+    feats = out["holder_features"]
+    assert feats.shape == (3, len(HOLDER_FEATURES)) and feats[0].sum() == 2 and feats[2].sum() == 0
+    assert feats[0][HOLDER_FEATURES.index("party")] == 1 and feats[1][HOLDER_FEATURES.index("speaker")] == 1
+
+
+def test_sentence_model_scores_each_pair_from_its_own_sentence(tmp_path: Path) -> None:
+    model = PairModel(sentence_folder(tmp_path))
+    assert model.shape == "sentence"
+    first, second = "Putin says talks are possible.", "The war goes on now."
+    pairs = [pair_text("Putin", ("named",), first, 0, [(0, 5)]),
+             pair_text("Kyiv", ("before", "party"), second, 0, []),
+             pair_text("talks", ("phrase",), first, 0, [(11, 16)]),
+             pair_text("war", ("named", "subject", "party"), second, 0, [(4, 7)])]
+    scores = model.encoder_scores(pairs)
+    tok = tiny_tokenizer()
+    for pair, got in zip(pairs, scores, strict=True):
+        slot = slot_of(pair)
+        enc = encode_sentences(tok, [slot.sentence], [[slot]], max_length=32)
+        total = float((enc["holder_weights"][0] * enc["input_ids"][0]).sum() + enc["holder_features"][0].sum())
+        logits = np.array(WEIGHTS["stance_logits"]) * total
+        want = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+        assert np.allclose(list(got.stance.values()), want, atol=1e-5)
+    # a holder's scores do not depend on which other holders of its sentence are scored beside it
+    alone = model.encoder_scores(pairs[2:3])[0]
+    assert np.allclose(list(alone.stance.values()), list(scores[2].stance.values()), atol=1e-7)
+    with pytest.raises(ValueError, match="one sentence per run"):
+        model.logits(pairs[:2])
+
+
+def test_a_pair_model_file_in_a_sentence_folder_is_one_line(tmp_path: Path) -> None:
+    folder = model_folder(tmp_path, onnx=tiny_onnx(), labels={
+        "stance": list(STANCE_LABELS), "topic": list(TOPIC_LABELS), "channel": list(CHANNEL_LABELS),
+        "max_length": 32, "shape": "sentence"})
+    with pytest.raises(ModelError) as err:
+        PairModel(folder)
+    assert one_line(err).startswith(f"{folder / 'model.onnx'}: inputs ")
+    assert "labels.json says the model reads sentences" in one_line(err)
+
+
+def test_unknown_shape_is_one_line(tmp_path: Path) -> None:
+    folder = model_folder(tmp_path, onnx=tiny_onnx(), labels={
+        "stance": list(STANCE_LABELS), "topic": list(TOPIC_LABELS), "channel": list(CHANNEL_LABELS),
+        "max_length": 32, "shape": "paragraph"})
+    with pytest.raises(ModelError) as err:
+        PairModel(folder)
+    assert one_line(err) == f"{folder / 'labels.json'}: shape must be one of ['pair', 'sentence'], not 'paragraph'"

@@ -88,8 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="none pairs kept per positive pair (default 3)")
     tr.add_argument("--hard-negatives", action="store_true",
                     help="draw up to half of the none pairs from other holders of sentences that hold a signal")
+    tr.add_argument("--shape", choices=("pair", "sentence"), default="pair",
+                    help="pair: one encoder pass per (holder, sentence) pair; sentence: one pass per sentence, "
+                         "every holder scored from it (--negatives then counts sentences)")
     tr.add_argument("--lr", type=float, default=5e-5, help="peak learning rate (default 5e-5)")
     tr.add_argument("--max-length", type=int, default=128, help="tokens per pair (default 128)")
+    tr.add_argument("--batch-size", type=int, default=32,
+                    help="pairs per step, or sentences with --shape sentence (default 32)")
     tr.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
     tr.add_argument("--no-progress", action="store_true", help="no progress output")
     add_store_commands(sub)
@@ -618,7 +623,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     card = train(TrainSettings(corpus=Path(args.corpus), annotations=Path(args.annotations), out=Path(args.out),
                                extra=[Path(p) for p in args.extra], seed=args.seed, epochs=args.epochs,
                                negatives=args.negatives, hard_negatives=args.hard_negatives, lr=args.lr,
-                               max_length=args.max_length,
+                               shape=args.shape, max_length=args.max_length, batch_size=args.batch_size,
                                threads=args.threads, progress=not args.no_progress))
     print(json.dumps({"out": args.out, "threshold": card["threshold"], "dev": card.get("dev", {})}, indent=1))
     return 0

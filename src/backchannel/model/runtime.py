@@ -21,11 +21,24 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from backchannel.errors import ModelError, printable
-from backchannel.model.examples import CHANNEL_LABELS, STANCE_LABELS, TOPIC_LABELS
+from backchannel.model.examples import (
+    CHANNEL_LABELS,
+    HOLDER_FEATURES,
+    STANCE_LABELS,
+    TOPIC_LABELS,
+    SentenceSlot,
+    slot_of,
+)
 from backchannel.model.linear import LinearStance, mix
 from backchannel.model.relevance import Relevance
 
 INPUT_NAMES: tuple[str, ...] = ("input_ids", "attention_mask", "token_type_ids")
+#: A sentence-shaped model's inputs: one sentence's ids, and per holder the weights that pool its mentions'
+#: tokens (a row of ``holder_weights``) and its features (a row of ``holder_features``).
+SENTENCE_INPUT_NAMES: tuple[str, ...] = (*INPUT_NAMES, "holder_weights", "holder_features")
+#: The two ways a model folder may read its pairs (``labels.json``'s ``shape``): one encoder pass per pair,
+#: or one per sentence with every holder of the sentence scored from that pass.
+SHAPES: tuple[str, ...] = ("pair", "sentence")
 OUTPUT_NAMES: tuple[str, ...] = ("stance_logits", "topic_logits", "channel_logits")
 HEADS: dict[str, tuple[str, ...]] = {
     "stance": STANCE_LABELS, "topic": TOPIC_LABELS, "channel": CHANNEL_LABELS}
@@ -55,6 +68,48 @@ def encode_pairs(tokenizer: Tokenizer, pairs: Sequence[tuple[str, str]],
         "input_ids": np.asarray([e.ids for e in encodings], dtype=np.int64),
         "attention_mask": np.asarray([e.attention_mask for e in encodings], dtype=np.int64),
         "token_type_ids": np.asarray([e.type_ids for e in encodings], dtype=np.int64),
+    }
+
+
+def encode_sentences(tokenizer: Tokenizer, sentences: Sequence[str],
+                     holders: Sequence[Sequence[SentenceSlot]], max_length: int) -> dict[str, np.ndarray]:
+    """Inputs of a sentence-shaped model for ``sentences`` (padded to the longest) and their holders.
+
+    ``holder_weights`` (holders x tokens, float32) averages the tokens a holder's mentions cover; a holder
+    named nowhere in the sentence (a speaker, a subject of the sentence before) averages every token, so
+    its features tell it apart.  ``holder_sentence`` (int64) says which sentence each holder row belongs to;
+    training reads it, an exported model takes one sentence at a time and does not.
+    """
+    truncation = tokenizer.truncation or {}
+    if truncation.get("max_length") != max_length:
+        tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
+    if tokenizer.padding is not None:
+        tokenizer.no_padding()
+    encodings = tokenizer.encode_batch(list(sentences))
+    width = max((len(e.ids) for e in encodings), default=0)
+    pad_id = tokenizer.token_to_id("[PAD]") or 0
+    ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(encodings), width), dtype=np.int64)
+    rows, features, owners = [], [], []
+    for k, (enc, slots) in enumerate(zip(encodings, holders, strict=True)):
+        n = len(enc.ids)
+        ids[k, :n], mask[k, :n] = enc.ids, 1
+        special = enc.special_tokens_mask
+        for slot in slots:
+            row = np.zeros(width, dtype=np.float32)
+            for t, (start, end) in enumerate(enc.offsets):
+                if not special[t] and any(start < b and end > a for a, b in slot.mentions):
+                    row[t] = 1.0
+            if not row.any():
+                row[:n] = 1.0
+            rows.append(row / row.sum())
+            features.append([float(f in slot.features) for f in HOLDER_FEATURES])
+            owners.append(k)
+    return {
+        "input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids),
+        "holder_weights": np.asarray(rows, dtype=np.float32).reshape(len(rows), width),
+        "holder_features": np.asarray(features, dtype=np.float32).reshape(len(rows), len(HOLDER_FEATURES)),
+        "holder_sentence": np.asarray(owners, dtype=np.int64),
     }
 
 
@@ -88,8 +143,9 @@ def _reason(exc: BaseException) -> str:
     return printable(text[0] if text else type(exc).__name__)[:300]
 
 
-def read_labels(path: Path) -> int:
-    """Check ``labels.json`` against the label orders in ``examples``; return its ``max_length``.
+def read_labels(path: Path) -> tuple[int, str]:
+    """Check ``labels.json`` against the label orders in ``examples``; return its ``max_length`` and its
+    ``shape`` (``pair`` when the file has none: the folders written before sentence-shaped models).
 
     A model trained with another label order would silently swap meanings, so any difference is fatal.
     """
@@ -109,7 +165,10 @@ def read_labels(path: Path) -> int:
     max_length = data.get("max_length")
     if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 8:
         raise ModelError(f"{path}: max_length must be an integer of at least 8, not {max_length!r}")
-    return max_length
+    shape = data.get("shape", "pair")
+    if shape not in SHAPES:
+        raise ModelError(f"{path}: shape must be one of {list(SHAPES)}, not {shape!r}")
+    return max_length, shape
 
 
 class PairModel:
@@ -127,10 +186,10 @@ class PairModel:
         self.onnx_path = self.model_dir / ("model.int8.onnx" if quantized else "model.onnx")
         if not self.model_dir.is_dir():
             raise ModelError(f"{self.onnx_path}: no such file (model folder {self.model_dir} does not exist)")
-        self.max_length = read_labels(self.model_dir / "labels.json")
+        self.max_length, self.shape = read_labels(self.model_dir / "labels.json")
         self.card: dict[str, Any] = self._card(self.model_dir / "card.json")
         self.tokenizer = self._tokenizer(self.model_dir / "tokenizer.json")
-        self.session = self._session(self.onnx_path, threads)
+        self.session = self._session(self.onnx_path, threads, self.shape)
         self._input_names = [i.name for i in self.session.get_inputs()]
         self._digest: str | None = None
         self.linear, self.linear_weight = self._linear(self.model_dir / "linear.npz", self.card)
@@ -169,8 +228,8 @@ class PairModel:
             raise ModelError(f"{path}: not a valid tokenizer file ({_reason(exc)})") from None
 
     @staticmethod
-    def _session(path: Path, threads: int) -> ort.InferenceSession:
-        """An onnxruntime session on one model file, checked to have the three inputs and three heads."""
+    def _session(path: Path, threads: int, shape: str = "pair") -> ort.InferenceSession:
+        """An onnxruntime session on one model file, checked to have its shape's inputs and three heads."""
         if not path.is_file():
             raise ModelError(f"{path}: no such file")
         options = ort.SessionOptions()
@@ -184,8 +243,11 @@ class PairModel:
         except Exception as exc:  # onnxruntime's pybind errors share no public base class
             raise ModelError(f"{path}: not a valid ONNX model ({_reason(exc)})") from None
         inputs = {i.name for i in session.get_inputs()}
-        if not {"input_ids", "attention_mask"} <= inputs or not inputs <= set(INPUT_NAMES):
-            raise ModelError(f"{path}: inputs {sorted(inputs)} are not {list(INPUT_NAMES)}")
+        names = SENTENCE_INPUT_NAMES if shape == "sentence" else INPUT_NAMES
+        required = {"input_ids", "attention_mask"} | (set(names) - set(INPUT_NAMES))
+        if not required <= inputs or not inputs <= set(names):
+            raise ModelError(f"{path}: inputs {sorted(inputs)} are not {list(names)} "
+                             f"(labels.json says the model reads {shape}s)")
         outputs = {o.name: o.shape for o in session.get_outputs()}
         for name, labels in zip(OUTPUT_NAMES, HEADS.values(), strict=True):
             if name not in outputs:
@@ -203,8 +265,15 @@ class PairModel:
         return self._digest
 
     def logits(self, pairs: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
-        """Raw logits of one batch, keyed by output name (for checks against the torch model)."""
-        feed = encode_pairs(self.tokenizer, pairs, self.max_length)
+        """Raw logits of one batch, keyed by output name (for checks against the torch model).  A
+        sentence-shaped model takes pairs of one sentence only (``encoder_scores`` groups them)."""
+        if self.shape == "sentence":
+            slots = [slot_of(p) for p in pairs]
+            if len({s.sentence for s in slots}) > 1:
+                raise ValueError("a sentence-shaped model scores the holders of one sentence per run")
+            feed = encode_sentences(self.tokenizer, [s.sentence for s in slots[:1]], [slots], self.max_length)
+        else:
+            feed = encode_pairs(self.tokenizer, pairs, self.max_length)
         feed = {name: feed[name] for name in self._input_names}
         try:
             values = self.session.run(list(OUTPUT_NAMES), feed)
@@ -235,12 +304,21 @@ class PairModel:
         with others), and an article's signals would depend on which other pairs were scored with them
         (the mode, the cascade).  Alone, a pair always gets the same scores, and on this 2-core machine it
         costs nothing: 376 pairs/s one at a time against 385 in batches of 32 (padding is wasted work).
-        Larger batches (sorted by length, so they pad little) remain for fp32 models.
+        Larger batches (sorted by length, so they pad little) remain for fp32 models.  A sentence-shaped
+        model runs once per distinct sentence, on all of that sentence's pairs (its holder heads are left
+        in fp32 by the export, so a holder's scores do not depend on the others).
         """
-        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        if self.shape == "sentence":
+            groups: dict[str, list[int]] = {}
+            for i, pair in enumerate(pairs):
+                groups.setdefault(slot_of(pair).sentence, []).append(i)
+            chunks = list(groups.values())
+        else:
+            order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+            step = max(1, batch_size)
+            chunks = [order[start:start + step] for start in range(0, len(order), step)]
         results: list[PairScores | None] = [None] * len(pairs)
-        for start in range(0, len(order), max(1, batch_size)):
-            chunk = order[start:start + max(1, batch_size)]
+        for chunk in chunks:
             out = self.logits([pairs[i] for i in chunk])
             probs = [_softmax(out[name]) for name in OUTPUT_NAMES]
             for row, index in enumerate(chunk):

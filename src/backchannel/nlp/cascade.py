@@ -8,6 +8,10 @@ signal.  Measured on 80 train articles (8,022 pairs, 975 signals), skipping the 
 skipped 65% of the encoder's work and lost no signal (at 0.15 it lost 5).  The floor was chosen on the
 train split only; the dev figures of both modes are in bench/README.md.
 
+A sentence-shaped model (``model/runtime.py``) reads a sentence once for all its holders, so there the
+unit skipped is the sentence: one whose every pair the linear scorer rules out.  The other holders of a
+sentence that is read get their real scores, which cost nothing more.
+
 Only the default (gated) mode uses it; ``--full-parse`` and ``--all-articles`` score every pair with both,
 as before.  A pair that skips the encoder gets the stance of an encoder certain of ``none`` mixed with
 the linear scorer's: below the threshold, so the same decision as the skip, and its topic and channel are
@@ -19,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from ..model.examples import NONE
+from ..model.examples import NONE, unmarked
 from ..model.linear import mix
 
 if TYPE_CHECKING:
@@ -41,6 +45,9 @@ def cascade_scores(model: PairModel, pairs: Sequence[tuple[str, str]], floor: fl
     linear = model.linear.predict(pairs)
     wanted = [i for i, lin in enumerate(linear)
               if i in always or max(v for k, v in lin.items() if k != NONE) >= floor]
+    if model.shape == "sentence":
+        read = {unmarked(pairs[i][1]) for i in wanted}
+        wanted = [i for i, pair in enumerate(pairs) if unmarked(pair[1]) in read]
     encoded = dict(zip(wanted, model.encoder_scores([pairs[i] for i in wanted]), strict=True))
     certain_none = {k: float(k == NONE) for k in HEADS["stance"]}
     flat = {head: {k: 1.0 / len(labels) for k in labels} for head, labels in HEADS.items()}

