@@ -320,10 +320,13 @@ def tiny_sentence_onnx() -> bytes:
     return _int(1, 8) + _bytes(2, "test") + _bytes(7, graph) + _bytes(8, _int(2, 17))
 
 
+def shaped_labels(shape: str) -> dict[str, object]:
+    return {"stance": list(STANCE_LABELS), "topic": list(TOPIC_LABELS), "channel": list(CHANNEL_LABELS),
+            "max_length": 32, "shape": shape}
+
+
 def sentence_folder(tmp_path: Path) -> Path:
-    labels = {"stance": list(STANCE_LABELS), "topic": list(TOPIC_LABELS), "channel": list(CHANNEL_LABELS),
-              "max_length": 32, "shape": "sentence"}
-    return model_folder(tmp_path, labels=labels, onnx=tiny_sentence_onnx())
+    return model_folder(tmp_path, labels=shaped_labels("sentence"), onnx=tiny_sentence_onnx())
 
 
 def test_slot_of_takes_a_pair_apart_again() -> None:
@@ -384,9 +387,7 @@ def test_sentence_model_scores_each_pair_from_its_own_sentence(tmp_path: Path) -
 
 
 def test_a_pair_model_file_in_a_sentence_folder_is_one_line(tmp_path: Path) -> None:
-    folder = model_folder(tmp_path, onnx=tiny_onnx(), labels={
-        "stance": list(STANCE_LABELS), "topic": list(TOPIC_LABELS), "channel": list(CHANNEL_LABELS),
-        "max_length": 32, "shape": "sentence"})
+    folder = model_folder(tmp_path, onnx=tiny_onnx(), labels=shaped_labels("sentence"))
     with pytest.raises(ModelError) as err:
         PairModel(folder)
     assert one_line(err).startswith(f"{folder / 'model.onnx'}: inputs ")
@@ -394,9 +395,7 @@ def test_a_pair_model_file_in_a_sentence_folder_is_one_line(tmp_path: Path) -> N
 
 
 def test_unknown_shape_is_one_line(tmp_path: Path) -> None:
-    folder = model_folder(tmp_path, onnx=tiny_onnx(), labels={
-        "stance": list(STANCE_LABELS), "topic": list(TOPIC_LABELS), "channel": list(CHANNEL_LABELS),
-        "max_length": 32, "shape": "paragraph"})
+    folder = model_folder(tmp_path, onnx=tiny_onnx(), labels=shaped_labels("paragraph"))
     with pytest.raises(ModelError) as err:
         PairModel(folder)
     assert one_line(err) == f"{folder / 'labels.json'}: shape must be one of ['pair', 'sentence'], not 'paragraph'"

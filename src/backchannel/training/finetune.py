@@ -18,7 +18,7 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,14 +62,18 @@ def verify_base(path: Path) -> str:
     return digest
 
 
+def load_encoder(base_dir: Path) -> nn.Module:
+    """The base encoder from its folder, offline.  Eager attention: its mask is always in the graph, so the
+    traced ONNX export cannot drop it."""
+    return AutoModel.from_pretrained(str(base_dir), local_files_only=True, attn_implementation="eager")
+
+
 class PairNet(nn.Module):
     """Encoder + mean pooling over real tokens + dropout + stance, topic and channel heads."""
 
     def __init__(self, base_dir: Path, dropout: float = 0.1) -> None:
         super().__init__()
-        # eager attention: its mask is always in the graph, so the traced ONNX export cannot drop it
-        self.encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True,
-                                                 attn_implementation="eager")
+        self.encoder = load_encoder(base_dir)
         width = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
         self.stance = nn.Linear(width, len(STANCE_LABELS))
@@ -172,6 +176,56 @@ def seed_everything(seed: int, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+def run_epochs(net: nn.Module,
+               epoch_batches: Callable[[np.random.Generator], Iterable[tuple[dict[str, torch.Tensor], torch.Tensor]]],
+               steps_per_epoch: int, validate: Callable[[], dict[str, float]], *, epochs: int, lr: float,
+               warmup: float, seed: int, progress: bool,
+               stance_weight: torch.Tensor | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The training loop both shapes share: AdamW with linear warm-up and decay, the stance loss plus the
+    topic and channel losses where they are defined, gradients clipped at 1; after each epoch ``validate``,
+    and the weights of the epoch with the best validation signal F1 are loaded back at the end.  Returns
+    the per-epoch figures and that epoch.  ``epoch_batches`` gets the seeded shuffler once per epoch."""
+    stance_loss, head_loss = nn.CrossEntropyLoss(weight=stance_weight), nn.CrossEntropyLoss(ignore_index=IGNORE)
+    optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
+    steps = epochs * steps_per_epoch
+    warm = max(1, int(warmup * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: (s + 1) / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm)))
+    shuffler = np.random.default_rng(seed)
+    history: list[dict[str, Any]] = []
+    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
+    for epoch in range(1, epochs + 1):
+        net.train()
+        bar = progress_bar(steps_per_epoch, f"epoch {epoch}/{epochs}", progress)
+        total, seen = 0.0, 0
+        for inputs, labels in epoch_batches(shuffler):
+            stance, topic, channel = net(**inputs)
+            loss = stance_loss(stance, labels[:, 0])
+            for logits, column in ((topic, 1), (channel, 2)):
+                if bool((labels[:, column] != IGNORE).any()):
+                    loss = loss + head_loss(logits, labels[:, column])
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            total += float(loss.detach()) * len(labels)
+            seen += len(labels)
+            bar.update(1)
+            bar.set_postfix_str(f"loss {float(loss.detach()):.3f}")
+        bar.close()
+        figures = {"epoch": epoch, "train_loss": round(total / max(1, seen), 4), **validate()}
+        history.append(figures)
+        if progress:
+            print("  ".join(f"{k} {v}" for k, v in figures.items()), file=sys.stderr)
+        if best is None or figures["signal_f1"] > best[0]:
+            state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
+            best = (figures["signal_f1"], epoch, state)
+    assert best is not None
+    net.load_state_dict(best[2])
+    return history, best[1]
+
+
 def fine_tune(train: list[PairExample], val: list[PairExample], out_dir: Path, *, seed: int = 13,
               epochs: int = 3, batch_size: int = 32, max_length: int = 128, lr: float = 5e-5,
               warmup: float = 0.06, threads: int = 2, progress: bool = True,
@@ -193,47 +247,16 @@ def fine_tune(train: list[PairExample], val: list[PairExample], out_dir: Path, *
         transformers.utils.logging.disable_progress_bar()  # its "Loading weights" bar
     net = PairNet(base).to(device)
     weight = torch.tensor(stance_weights, dtype=torch.float, device=device) if stance_weights else None
-    stance_loss, head_loss = nn.CrossEntropyLoss(weight=weight), nn.CrossEntropyLoss(ignore_index=IGNORE)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
-    steps = epochs * math.ceil(len(train) / batch_size)
-    warm = max(1, int(warmup * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: (s + 1) / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm)))
-    shuffler = np.random.default_rng(seed)
-    history: list[dict[str, Any]] = []
-    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
-    for epoch in range(1, epochs + 1):
-        net.train()
-        bar = progress_bar(math.ceil(len(train) / batch_size), f"epoch {epoch}/{epochs}", progress)
-        total = 0.0
-        for inputs, labels in batches(tokenizer, train, shuffler.permutation(len(train)).tolist(),
-                                      batch_size, max_length, device):
-            stance, topic, channel = net(**inputs)
-            loss = stance_loss(stance, labels[:, 0])
-            for logits, column in ((topic, 1), (channel, 2)):
-                if bool((labels[:, column] != IGNORE).any()):
-                    loss = loss + head_loss(logits, labels[:, column])
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach()) * len(labels)
-            bar.update(1)
-            bar.set_postfix_str(f"loss {float(loss.detach()):.3f}")
-        bar.close()
-        figures = {"epoch": epoch, "train_loss": round(total / len(train), 4),
-                   **evaluate(net, tokenizer, val, batch_size, max_length, device)}
-        history.append(figures)
-        if progress:
-            print("  ".join(f"{k} {v}" for k, v in figures.items()), file=sys.stderr)
-        if best is None or figures["signal_f1"] > best[0]:
-            state = {k: v.detach().cpu().clone() for k, v in net.state_dict().items()}
-            best = (figures["signal_f1"], epoch, state)
-    assert best is not None
-    net.load_state_dict(best[2])
+
+    def epoch_batches(shuffler: np.random.Generator) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
+        return batches(tokenizer, train, shuffler.permutation(len(train)).tolist(), batch_size, max_length, device)
+
+    history, best_epoch = run_epochs(
+        net, epoch_batches, math.ceil(len(train) / batch_size),
+        lambda: evaluate(net, tokenizer, val, batch_size, max_length, device),
+        epochs=epochs, lr=lr, warmup=warmup, seed=seed, progress=progress, stance_weight=weight)
     checks = export(net.cpu().eval(), tokenizer, val, base, Path(out_dir), max_length)
-    return {"epochs": history, "best_epoch": best[1], "base_sha256": base_sha, **checks,
+    return {"epochs": history, "best_epoch": best_epoch, "base_sha256": base_sha, **checks,
             "train_examples": len(train), "val_examples": len(val),
             "seconds": round(time.monotonic() - started, 1)}
 
@@ -241,7 +264,6 @@ def fine_tune(train: list[PairExample], val: list[PairExample], out_dir: Path, *
 def export(net: PairNet, tokenizer: Tokenizer, val: Sequence[PairExample], base: Path, out_dir: Path,
            max_length: int) -> dict[str, Any]:
     """Write model.onnx, model.int8.onnx, tokenizer.json and labels.json; check ONNX against torch."""
-    import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -270,13 +292,23 @@ def export(net: PairNet, tokenizer: Tokenizer, val: Sequence[PairExample], base:
     quantize_dynamic(str(onnx_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=False)
     # checked on the traced batch and on one pair alone (another batch size and sequence length)
     feeds = [enc, encode_pairs(tokenizer, pairs[-1:], max_length)]
+    return check_export(net, feeds, INPUT_NAMES, onnx_path, int8_path)
+
+
+def check_export(net: nn.Module, feeds: Sequence[dict[str, np.ndarray]], input_names: Sequence[str],
+                 onnx_path: Path, int8_path: Path) -> dict[str, Any]:
+    """Both ONNX files' largest difference from torch on ``feeds``, and their digests; an fp32 file more
+    than 1e-3 away from torch is an error (the int8 one is reported, and judged by its dev figures)."""
+    import onnxruntime as ort
+
     with torch.no_grad():
-        expected = [[t.numpy() for t in net(*(torch.from_numpy(f[n]) for n in INPUT_NAMES))] for f in feeds]
+        expected = [[t.numpy() for t in net(*(torch.from_numpy(f[n]) for n in input_names))] for f in feeds]
     diffs = {}
     for key, path in (("onnx_max_diff", onnx_path), ("int8_max_diff", int8_path)):
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         diffs[key] = max(float(np.abs(g - e).max()) for feed, want in zip(feeds, expected, strict=True)
-                         for g, e in zip(session.run(list(OUTPUT_NAMES), feed), want, strict=True))
+                         for g, e in zip(session.run(list(OUTPUT_NAMES), {n: feed[n] for n in input_names}), want,
+                                         strict=True))
     if diffs["onnx_max_diff"] > 1e-3:
         raise ModelError(f"{onnx_path}: ONNX logits differ from torch by "
                          f"{diffs['onnx_max_diff']:.2e} (> 1e-3)")

@@ -20,7 +20,6 @@ import json
 import math
 import random
 import shutil
-import sys
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -33,9 +32,7 @@ import torch
 import transformers
 from tokenizers import Tokenizer
 from torch import nn
-from transformers import AutoModel
 
-from backchannel.errors import ModelError
 from backchannel.model.examples import (
     CHANNEL_LABELS,
     HOLDER_FEATURES,
@@ -46,11 +43,12 @@ from backchannel.model.examples import (
     SentenceSlot,
     slot_of,
 )
-from backchannel.model.runtime import OUTPUT_NAMES, SENTENCE_INPUT_NAMES, encode_sentences, file_sha256
+from backchannel.model.runtime import OUTPUT_NAMES, SENTENCE_INPUT_NAMES, encode_sentences
 from backchannel.training.finetune import (
-    IGNORE,
     base_model_dir,
-    progress_bar,
+    check_export,
+    load_encoder,
+    run_epochs,
     seed_everything,
     signal_figures,
     targets,
@@ -100,8 +98,7 @@ class SentenceNet(nn.Module):
 
     def __init__(self, base_dir: Path, dropout: float = 0.1) -> None:
         super().__init__()
-        self.encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True,
-                                                 attn_implementation="eager")
+        self.encoder = load_encoder(base_dir)
         width = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
         self.query = nn.Linear(width + len(HOLDER_FEATURES), width)
@@ -180,47 +177,13 @@ def fine_tune_sentences(train: list[PairExample], val: list[PairExample], out_di
     fit = sample_sentences(group_sentences(train), negatives, seed)
     held = group_sentences(val)
     net = SentenceNet(base)
-    stance_loss, head_loss = nn.CrossEntropyLoss(), nn.CrossEntropyLoss(ignore_index=IGNORE)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=0.01)
-    steps = epochs * math.ceil(len(fit) / batch_size)
-    warm = max(1, int(warmup * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: (s + 1) / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm)))
-    shuffler = np.random.default_rng(seed)
-    history: list[dict[str, Any]] = []
-    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
-    for epoch in range(1, epochs + 1):
-        net.train()
-        bar = progress_bar(math.ceil(len(fit) / batch_size), f"epoch {epoch}/{epochs}", progress)
-        total, seen = 0.0, 0
-        for inputs, labels in batches(tokenizer, fit, shuffler.permutation(len(fit)).tolist(), batch_size,
-                                      max_length):
-            stance, topic, channel = net(**inputs)
-            loss = stance_loss(stance, labels[:, 0])
-            for logits, column in ((topic, 1), (channel, 2)):
-                if bool((labels[:, column] != IGNORE).any()):
-                    loss = loss + head_loss(logits, labels[:, column])
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            total += float(loss.detach()) * len(labels)
-            seen += len(labels)
-            bar.update(1)
-            bar.set_postfix_str(f"loss {float(loss.detach()):.3f}")
-        bar.close()
-        figures = {"epoch": epoch, "train_loss": round(total / max(1, seen), 4),
-                   **evaluate(net, tokenizer, held, batch_size, max_length)}
-        history.append(figures)
-        if progress:
-            print("  ".join(f"{k} {v}" for k, v in figures.items()), file=sys.stderr)
-        if best is None or figures["signal_f1"] > best[0]:
-            best = (figures["signal_f1"], epoch, {k: v.detach().clone() for k, v in net.state_dict().items()})
-    assert best is not None
-    net.load_state_dict(best[2])
+    history, best_epoch = run_epochs(
+        net, lambda shuffler: batches(tokenizer, fit, shuffler.permutation(len(fit)).tolist(), batch_size,
+                                      max_length),
+        math.ceil(len(fit) / batch_size), lambda: evaluate(net, tokenizer, held, batch_size, max_length),
+        epochs=epochs, lr=lr, warmup=warmup, seed=seed, progress=progress)
     checks = export_sentences(net.eval(), tokenizer, held, base, Path(out_dir), max_length)
-    return {"epochs": history, "best_epoch": best[1], "base_sha256": base_sha, **checks,
+    return {"epochs": history, "best_epoch": best_epoch, "base_sha256": base_sha, **checks,
             "train_examples": sum(len(s.pairs) for s in fit), "train_sentences": len(fit),
             "val_examples": len(val), "seconds": round(time.monotonic() - started, 1)}
 
@@ -230,7 +193,6 @@ def export_sentences(net: SentenceNet, tokenizer: Tokenizer, val: Sequence[Sente
     """Write model.onnx, model.int8.onnx (encoder int8, holder head fp32), tokenizer.json and labels.json
     (``shape: sentence``); check both ONNX files against torch on sentences of different lengths."""
     import onnx
-    import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -261,14 +223,4 @@ def export_sentences(net: SentenceNet, tokenizer: Tokenizer, val: Sequence[Sente
     head += [f"{name}_MatMul" for name in head]  # the quantizer splits a Gemm into MatMul + Add first
     quantize_dynamic(str(onnx_path), str(int8_path), weight_type=QuantType.QInt8, per_channel=False,
                      nodes_to_exclude=head)
-    with torch.no_grad():
-        expected = [[t.numpy() for t in graph(*(torch.from_numpy(f[n]) for n in SENTENCE_INPUT_NAMES))]
-                    for f in feeds]
-    diffs = {}
-    for key, path in (("onnx_max_diff", onnx_path), ("int8_max_diff", int8_path)):
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        diffs[key] = max(float(np.abs(g - e).max()) for feed, want in zip(feeds, expected, strict=True)
-                         for g, e in zip(session.run(list(OUTPUT_NAMES), feed), want, strict=True))
-    if diffs["onnx_max_diff"] > 1e-3:
-        raise ModelError(f"{onnx_path}: ONNX logits differ from torch by {diffs['onnx_max_diff']:.2e} (> 1e-3)")
-    return {"onnx_sha256": file_sha256(onnx_path), "int8_sha256": file_sha256(int8_path), **diffs}
+    return check_export(graph, feeds, SENTENCE_INPUT_NAMES, onnx_path, int8_path)
