@@ -72,7 +72,7 @@ DEFAULT_CORPUS = Path(os.environ.get("BACKCHANNEL_CORPUS") or ROOT.parent / "sha
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+        child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6])
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--inputs", nargs="+", choices=INPUTS, default=list(INPUTS))
@@ -87,6 +87,8 @@ def main() -> None:
     p.add_argument("--ingest", action="store_true", help="also time `ingest --workers 2` on the stream")
     p.add_argument("--ingest-100k", action="store_true", help="peak RSS of 100,000 articles through ingest")
     p.add_argument("--json", type=Path, help="also write every run's figures here")
+    p.add_argument("--signal-model", default="", metavar="DIR",
+                   help="the decision of the backchannel sides (default: the shipped model), to time a candidate")
     args = p.parse_args()
     if "baseline" in args.sides and not textacy_available():
         raise SystemExit("textacy is not installed: the baseline needs it (pip install -e '.[bench]')")
@@ -105,7 +107,8 @@ def main() -> None:
         report[name] = {"shares": shares, "runs": {}}
         for workers in args.workers:
             with LoadSampler() as load:
-                runs = {side: [run_child(side, path, workers, args.batch_size) for _ in range(args.repeats)]
+                runs = {side: [run_child(side, path, workers, args.batch_size, args.signal_model)
+                               for _ in range(args.repeats)]
                         for side in args.sides}
             report[name]["runs"][str(workers)] = {"runs": runs, "load": load.summary()}
             print_table(runs, shares, workers, load.summary())
@@ -191,23 +194,24 @@ def parsed_shares(path: Path) -> dict[str, Any]:
 # --- one side in a fresh process --------------------------------------------------------------------
 
 
-def run_child(side: str, path: Path, workers: int, batch_size: int) -> dict[str, Any]:
+def run_child(side: str, path: Path, workers: int, batch_size: int, signal_model: str = "") -> dict[str, Any]:
     print(f"  running {side}, {workers} worker(s), {path.name} ...", file=sys.stderr, flush=True)
     env = {**os.environ, "BACKCHANNEL_MODEL_THREADS": "1"}
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, str(path), str(workers), str(batch_size)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, str(path), str(workers), str(batch_size),
+           signal_model]
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=False, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"{side} run failed (exit {proc.returncode}); its stdout:\n{proc.stdout}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def child(side: str, path: Path, workers: int, batch_size: int) -> None:
+def child(side: str, path: Path, workers: int, batch_size: int, signal_model: str) -> None:
     articles = read_articles(path)
     t = time.perf_counter()
     if side == "baseline":
         run, close = baseline_side(batch_size, workers)[0], (lambda: None)  # bench_baseline's, the same baseline
     else:
-        run, close = extractor_side(side, batch_size, workers)
+        run, close = extractor_side(side, batch_size, workers, signal_model)
     load_seconds = time.perf_counter() - t
     run(articles[: WARM_UP * max(1, workers) * (batch_size if workers > 1 else 1)])
     with TreePeak() as tree:
@@ -220,12 +224,12 @@ def child(side: str, path: Path, workers: int, batch_size: int) -> None:
                       "load_seconds": load_seconds, "peak_rss_mb": tree.peak_mb}))
 
 
-def extractor_side(side: str, batch_size: int, workers: int) -> tuple[Any, Any]:
+def extractor_side(side: str, batch_size: int, workers: int, signal_model: str = "") -> tuple[Any, Any]:
     """(run over articles -> signals found, close) for backchannel in one of its modes."""
     from backchannel.jobs.extractor import ExtractorSpec
     from backchannel.jobs.parallel import WorkerPool
 
-    spec = ExtractorSpec(full_parse=side == "full")
+    spec = ExtractorSpec(full_parse=side == "full", signal_model=signal_model)
     if workers <= 1:
         extractor = spec()
 
