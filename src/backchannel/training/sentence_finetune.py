@@ -4,7 +4,8 @@ Why a second shape: the pair model (``finetune``) runs the encoder once per (hol
 three times per candidate sentence of a war article, and that is half of the extraction's time there.  Here
 the encoder reads the sentence alone; each holder is the average of the tokens its mentions cover (or of the
 whole sentence when it is named elsewhere: a speaker, the subject of the sentence before), joined with the
-sentence's average and its rule features, and a small head gives its stance, topic and channel.  The
+sentence's average, one attention step over the sentence from the holder's side and its rule features, and
+a small head gives its stance, topic and channel.  The
 holders of one sentence learn side by side, so a sentence's second holder (the place a talk was held, the
 party talked with) is always seen beside the first.  Training reads the same labelled pairs as the pair
 model (``dataset``), taken apart by ``examples.slot_of``, so the labels are the pair model's exactly.
@@ -138,22 +139,22 @@ class OneSentence(nn.Module):
 
 
 def batches(tokenizer: Tokenizer, sentences: Sequence[SentenceExample], order: Sequence[int], batch_size: int,
-            max_length: int) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
+            max_length: int, device: torch.device) -> Iterator[tuple[dict[str, torch.Tensor], torch.Tensor]]:
     """Tensors of each batch of sentences (by the runtime's own ``encode_sentences``) and its holders' labels."""
     for start in range(0, len(order), batch_size):
         chunk = [sentences[i] for i in order[start:start + batch_size]]
         enc = encode_sentences(tokenizer, [s.sentence for s in chunk], [s.slots for s in chunk], max_length)
         labels = targets([p for s in chunk for p in s.pairs])
-        yield {k: torch.from_numpy(v) for k, v in enc.items()}, labels
+        yield {k: torch.from_numpy(v).to(device) for k, v in enc.items()}, labels.to(device)
 
 
 def evaluate(net: SentenceNet, tokenizer: Tokenizer, val: Sequence[SentenceExample], batch_size: int,
-             max_length: int) -> dict[str, float]:
+             max_length: int, device: torch.device) -> dict[str, float]:
     net.eval()
     gold: list[int] = []
     pred: list[int] = []
     with torch.no_grad():
-        for inputs, labels in batches(tokenizer, val, range(len(val)), batch_size, max_length):
+        for inputs, labels in batches(tokenizer, val, range(len(val)), batch_size, max_length, device):
             pred += net(**inputs)[0].argmax(-1).tolist()
             gold += labels[:, 0].tolist()
     return signal_figures(np.array(gold), np.array(pred))
@@ -176,13 +177,14 @@ def fine_tune_sentences(train: list[PairExample], val: list[PairExample], out_di
         transformers.utils.logging.disable_progress_bar()
     fit = sample_sentences(group_sentences(train), negatives, seed)
     held = group_sentences(val)
-    net = SentenceNet(base)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    net = SentenceNet(base).to(device)
     history, best_epoch = run_epochs(
         net, lambda shuffler: batches(tokenizer, fit, shuffler.permutation(len(fit)).tolist(), batch_size,
-                                      max_length),
-        math.ceil(len(fit) / batch_size), lambda: evaluate(net, tokenizer, held, batch_size, max_length),
+                                      max_length, device),
+        math.ceil(len(fit) / batch_size), lambda: evaluate(net, tokenizer, held, batch_size, max_length, device),
         epochs=epochs, lr=lr, warmup=warmup, seed=seed, progress=progress)
-    checks = export_sentences(net.eval(), tokenizer, held, base, Path(out_dir), max_length)
+    checks = export_sentences(net.cpu().eval(), tokenizer, held, base, Path(out_dir), max_length)
     return {"epochs": history, "best_epoch": best_epoch, "base_sha256": base_sha, **checks,
             "train_examples": sum(len(s.pairs) for s in fit), "train_sentences": len(fit),
             "val_examples": len(val), "seconds": round(time.monotonic() - started, 1)}
