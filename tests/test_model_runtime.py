@@ -384,6 +384,7 @@ def test_sentence_model_scores_each_pair_from_its_own_sentence(tmp_path: Path) -
     assert np.allclose(list(alone.stance.values()), list(scores[2].stance.values()), atol=1e-7)
     with pytest.raises(ValueError, match="one sentence per run"):
         model.logits(pairs[:2])
+    assert model.encoder_scores([]) == [] and model.logits([])["stance_logits"].shape == (0, len(STANCE_LABELS))
 
 
 def test_a_pair_model_file_in_a_sentence_folder_is_one_line(tmp_path: Path) -> None:

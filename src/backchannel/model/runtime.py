@@ -267,6 +267,9 @@ class PairModel:
     def logits(self, pairs: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
         """Raw logits of one batch, keyed by output name (for checks against the torch model).  A
         sentence-shaped model takes pairs of one sentence only (``encoder_scores`` groups them)."""
+        if not pairs:
+            return {name: np.zeros((0, len(labels)), dtype=np.float32)
+                    for name, labels in zip(OUTPUT_NAMES, HEADS.values(), strict=True)}
         if self.shape == "sentence":
             slots = [slot_of(p) for p in pairs]
             if len({s.sentence for s in slots}) > 1:
