@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backchannel.model.examples import CLOSE_MARK, OPEN_MARK
+from backchannel.model.examples import CLOSE_MARK, HOLDER_FEATURES, OPEN_MARK
 from backchannel.nlp.attribution import extract_attributions
 from backchannel.nlp.candidates import find_candidates, gated_sentences
 from backchannel.nlp.context import DocContext
@@ -56,6 +56,8 @@ def test_holders_named_subject_pronoun_and_both_sides(parse):
     assert "pronoun" in he[netanyahu]
     both = by_sentence["Both sides agreed to extend the truce."]
     assert {"Israel", "Hamas"} <= set(both) and "sides" in both["Hamas"]
+    # a sentence-shaped model reads only the features it knows: one the rules emit must be in its list
+    assert set().union(*(c.holder.features for c in cands)) <= set(HOLDER_FEATURES)
 
 
 def test_an_unnamed_group_is_a_holder_as_written(parse):
