@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from backchannel.errors import BackchannelError
 from backchannel.model.examples import PairExample
 from backchannel.training.run import TrainSettings, check_settings, sample_negatives
-from backchannel.training.selection import choose_threshold, pair_figures, split_articles
+from backchannel.training.selection import choose_threshold, fitting_ids, pair_figures, split_articles
 
 
 @dataclass
@@ -31,6 +32,19 @@ def test_validation_articles_are_whole_articles_and_seeded():
     val = split_articles(ids, 0.15, seed=13)
     assert len(val) == 6 and val == split_articles(list(reversed(ids)), 0.15, seed=13)
     assert val != split_articles(ids, 0.15, seed=14)
+
+
+def test_fitting_shares_are_seeded_nested_and_never_touch_validation():
+    """A learning curve's points differ only in how many articles they fit on."""
+    golds = [SimpleNamespace(article=SimpleNamespace(id=f"a{i:02d}")) for i in range(40)]
+    val = split_articles([g.article.id for g in golds], 0.15, seed=13)
+    everything = fitting_ids(golds, val, 1.0, seed=13)
+    assert everything == {g.article.id for g in golds} - val
+    quarter, half = fitting_ids(golds, val, 0.25, seed=13), fitting_ids(golds, val, 0.5, seed=13)
+    assert (len(quarter), len(half)) == (8, 17)  # of the 34 fitting articles
+    assert quarter < half < everything and not half & val
+    assert quarter == fitting_ids(list(reversed(golds)), val, 0.25, seed=13)
+    assert quarter != fitting_ids(golds, val, 0.25, seed=14)
 
 
 def test_negative_sampling_keeps_every_positive_and_the_ratio():
@@ -71,6 +85,9 @@ def test_impossible_settings_are_one_clear_error(tmp_path: Path):
     settings = TrainSettings(corpus=tmp_path, annotations=tmp_path, out=tmp_path, epochs=0, negatives=-1)
     with pytest.raises(BackchannelError, match="--epochs, --negatives"):
         check_settings(settings)
+    for share in (0.0, 1.5):
+        with pytest.raises(BackchannelError, match="--fit-share"):
+            check_settings(TrainSettings(corpus=tmp_path, annotations=tmp_path, out=tmp_path, fit_share=share))
 
 
 def test_extra_annotations_never_bring_dev_articles_into_training(tmp_path: Path, monkeypatch):

@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True, metavar="MODEL_DIR", help="where to write the model")
     tr.add_argument("--seed", type=int, default=13)
     tr.add_argument("--epochs", type=int, default=3)
+    tr.add_argument("--fit-share", type=float, default=1.0, metavar="S",
+                    help="fit on this seeded share of the non-validation train articles (nested shares, the same "
+                         "validation articles): points of a learning curve (default 1)")
     tr.add_argument("--negatives", type=float, default=3.0, metavar="R",
                     help="none pairs kept per positive pair (default 3)")
     tr.add_argument("--hard-negatives", action="store_true",
@@ -622,7 +625,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     card = train(TrainSettings(corpus=Path(args.corpus), annotations=Path(args.annotations), out=Path(args.out),
                                extra=[Path(p) for p in args.extra], seed=args.seed, epochs=args.epochs,
-                               negatives=args.negatives, hard_negatives=args.hard_negatives, lr=args.lr,
+                               fit_share=args.fit_share, negatives=args.negatives, hard_negatives=args.hard_negatives, lr=args.lr,
                                shape=args.shape, max_length=args.max_length, batch_size=args.batch_size,
                                threads=args.threads, progress=not args.no_progress))
     print(json.dumps({"out": args.out, "threshold": card["threshold"], "dev": card.get("dev", {})}, indent=1))

@@ -27,7 +27,7 @@ from typing import Any
 
 from backchannel.corpus.gold import GoldArticle, load_split, split_digest
 from backchannel.model.examples import NONE, PairExample, unmarked
-from backchannel.training.selection import validation_ids
+from backchannel.training.selection import fitting_ids, validation_ids
 
 MODEL_DESCRIPTIONS = {
     "pair": "all-MiniLM-L6-v2 fine-tuned on (holder, sentence) pairs: stance, topic and channel heads; "
@@ -47,6 +47,8 @@ class TrainSettings:
     seed: int = 13
     epochs: int = 3
     val_share: float = 0.15
+    #: The share of the non-validation train articles to fit on (seeded, nested): below 1 for a learning curve.
+    fit_share: float = 1.0
     negatives: float = 3.0
     hard_negatives: bool = False
     #: ``pair``: one encoder pass per (holder, sentence) pair (``finetune``); ``sentence``: one per sentence,
@@ -67,11 +69,13 @@ def check_settings(settings: TrainSettings) -> None:
                                       ("--max-length", 16 <= settings.max_length <= 512),
                                       ("--batch-size", settings.batch_size >= 1),
                                       ("--threads", settings.threads >= 1), ("--lr", settings.lr > 0),
+                                      ("--fit-share", 0 < settings.fit_share <= 1),
                                       ("--shape", settings.shape in ("pair", "sentence")))
                 if not ok]
     if problems:
         raise BackchannelError(f"train: invalid {', '.join(problems)} (epochs and threads at least 1, negatives "
-                               "at least 0, max-length 16 to 512, batch size at least 1, lr above 0, shape pair or sentence)")
+                               "at least 0, max-length 16 to 512, batch size at least 1, lr above 0, fit share above 0 and at most 1, "
+                               "shape pair or sentence)")
     for module in ("torch", "transformers", "onnx", "onnxruntime", "sklearn"):
         try:
             __import__(module)
@@ -130,7 +134,11 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     from backchannel.training.dataset import with_extra
 
     golds = with_extra(load_split(settings.corpus, settings.annotations, "train"), settings.corpus, settings.extra)
-    _say(settings, f"{len(golds)} training articles; parsing and labelling candidate pairs")
+    val_ids = validation_ids(golds, settings.val_share, settings.seed)
+    fit_ids = fitting_ids(golds, val_ids, settings.fit_share, settings.seed)
+    golds = [g for g in golds if g.article.id in val_ids or g.article.id in fit_ids]
+    _say(settings, f"{len(golds)} training articles ({len(fit_ids)} fitting, {len(val_ids)} validation); "
+                   "parsing and labelling candidate pairs")
     examples, gate = labelled_pairs(golds, settings)
     from backchannel.corpus.commands import predict_with
     from backchannel.corpus.evaluate import evaluate_corpus
@@ -141,7 +149,6 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     from backchannel.training.stance_thresholds import choose_decision
 
     _say(settings, f"gate: {gate.to_dict()}")
-    val_ids = validation_ids(golds, settings.val_share, settings.seed)
     val = [e for e in examples if e.article in val_ids]
     if settings.shape == "sentence":
         from backchannel.training.sentence_finetune import fine_tune_sentences
@@ -167,8 +174,9 @@ def train(settings: TrainSettings) -> dict[str, Any]:
                        "sha256": figures["base_sha256"]},
         "data": {"annotations_train": data["annotations"], "corpus": data["corpus"],
                  **({"stream": data["stream"]} if "stream" in data else {}), "train_articles": len(golds),
-                 "extra": [str(p) for p in settings.extra]},
+                 "fitting_articles": len(fit_ids), "extra": [str(p) for p in settings.extra]},
         "settings": {"seed": settings.seed, "epochs": settings.epochs, "val_share": settings.val_share,
+                     "fit_share": settings.fit_share,
                      "negatives_per_positive": settings.negatives, "hard_negatives": settings.hard_negatives,
                      "shape": settings.shape,
                      "max_length": settings.max_length,

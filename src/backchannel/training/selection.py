@@ -67,6 +67,20 @@ def split_articles(ids: list[str], share: float, seed: int) -> set[str]:
     return set(ordered[: max(1, round(share * len(ordered)))])
 
 
+def fitting_ids(golds: list[Any], val_ids: set[str], share: float, seed: int) -> set[str]:
+    """The fitting articles: every train article outside validation, or a seeded share of them.
+
+    Why: a learning curve (``train --fit-share``) says whether more annotated articles would still help,
+    which no single model can.  The validation articles never move, so every point of the curve is
+    measured on the same articles; and the shares are nested (a smaller share's articles are all in a
+    larger one's), so the curve compares more data with less, not one draw of articles with another."""
+    rest = sorted(g.article.id for g in golds if g.article.id not in val_ids)
+    if share >= 1.0:
+        return set(rest)
+    random.Random(seed + 1).shuffle(rest)
+    return set(rest[: max(1, round(share * len(rest)))])
+
+
 def pair_figures(examples: list[PairExample], scores: list[Any], threshold: float) -> dict[str, float]:
     """Pair-level P/R/F1 at a threshold: a pair is predicted positive when its best stance clears it."""
     from backchannel.nlp.decision import verdict
