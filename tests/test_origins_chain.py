@@ -198,3 +198,14 @@ def test_two_outlets_with_their_own_sources_are_two_origins_corroborated(extract
     assert sorted(claim.origin_names) == ["Financial Times", "The Washington Post"]
     assert claim.corroborated and claim.verdict != NOT_CORROBORATED
     assert claim.verdict in table
+
+
+def test_an_outlet_is_a_proper_name_not_the_same_words_in_lowercase(extract_article):
+    """"The EU foreign policy chief" is no citation of the magazine Foreign Policy; "a reporter for Foreign
+    Policy" is."""
+    text = ("Vladimir Putin is open to a ceasefire along the current front line, the EU foreign policy chief, "
+            "Kaja Kallas, told reporters on Thursday.")
+    signal = putin_signals(extract_article(text, "Daily Echo"))[0]
+    assert "Foreign Policy" not in signal.sources and signal.sources
+    cited = text.replace("the EU foreign policy chief, Kaja Kallas,", "a reporter for Foreign Policy")
+    assert "Foreign Policy" in putin_signals(extract_article(cited, "Daily Echo"))[0].sources

@@ -587,12 +587,15 @@ def _clean_speaker(text: str) -> str:
 
 
 def _outlet_in(span: Span, lex: Lexicon) -> str | None:
-    """The outlet a phrase names ("Germany’s Der Spiegel", "a reporter for Newsweek magazine")."""
+    """The outlet a phrase names ("Germany’s Der Spiegel", "a reporter for Newsweek magazine").
+
+    An outlet's name is a proper name, so the words that make it up are capitalised: "the EU foreign policy
+    chief" names no magazine."""
     words = [t.text for t in span]
     for n in range(min(5, len(words)), 0, -1):
         for i in range(0, len(words) - n + 1):
             chunk = " ".join(words[i : i + n]).replace(" ’s", "’s").replace(" 's", "'s")
-            if n == 1 and not words[i][:1].isupper():
+            if not (words[i][:1].isupper() and words[i + n - 1][:1].isupper()):
                 continue
             name = lex.outlet_name(chunk)
             if name:
