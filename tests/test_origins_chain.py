@@ -209,3 +209,21 @@ def test_an_outlet_is_a_proper_name_not_the_same_words_in_lowercase(extract_arti
     assert "Foreign Policy" not in signal.sources and signal.sources
     cited = text.replace("the EU foreign policy chief, Kaja Kallas,", "a reporter for Foreign Policy")
     assert "Foreign Policy" in putin_signals(extract_article(cited, "Daily Echo"))[0].sources
+
+
+def test_a_relative_pronoun_speaker_is_the_noun_it_stands_for(extract_article):
+    text = ("The truce was welcomed by Ukraine's foreign minister, who said that Kyiv was ready for talks on "
+            "a lasting ceasefire.")
+    result = extract_article(text, "Daily Echo")
+    speakers = [a.speaker for a in result.attributions if "ready for talks" in a.content]
+    assert speakers and speakers[0] == "Ukraine's foreign minister"
+    plain = extract_article(text.replace(", who said that", ". He said that"), "Daily Echo")
+    assert all(a.speaker != "who" for a in plain.attributions)
+
+
+def test_the_first_person_inside_a_quote_is_the_quoted_speaker(extract_article):
+    text = ('"I can tell you that the Kremlin is ready for a ceasefire," Donald Trump said on Thursday.')
+    result = extract_article(text, "Daily Echo")
+    inner = [a for a in result.attributions if a.content.startswith("the Kremlin is ready")]
+    assert inner and inner[0].speaker == "Donald Trump" and inner[0].via == []
+    assert all(a.speaker != "I" for a in result.attributions)

@@ -321,6 +321,7 @@ def _make(
     while c_end > c_start and (text[c_end - 1].isspace() or text[c_end - 1] in QUOTE_CHARS):
         c_end -= 1
     content_text = text[c_start:c_end]  # exactly the span: spans and values must agree
+    speaker_span = _antecedent(speaker_span)
     speaker_text = _clean_speaker(speaker_span.text)
     speaker_actor: str | None = None
     mention = ctx.actors.resolve_span(speaker_span)
@@ -366,6 +367,23 @@ def _make(
     )
 
 
+RELATIVE_PRONOUNS = {"who", "that", "which", "whom"}
+FIRST_PERSON = {"i", "we", "me", "us"}
+
+
+def _antecedent(speaker_span: Span) -> Span:
+    """"The truce was praised by Trump, who said it would save lives": the relative pronoun stands for the
+    noun its clause hangs on, and that noun (with its determiners and modifiers, not the clause) is the
+    speaker.  Left as a pronoun, "who" would reach the analyst as the source of a position."""
+    root = speaker_span.root
+    if len(speaker_span) != 1 or root.lower_ not in RELATIVE_PRONOUNS or root.head.dep_ != "relcl":
+        return speaker_span
+    noun = root.head.head
+    if noun.pos_ not in ("NOUN", "PROPN", "PRON") or noun.i >= root.i:
+        return speaker_span
+    return noun.doc[noun.left_edge.i : noun.i + 1]
+
+
 def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -> None:
     """via chains: nesting inside another attribution's content, then the outlet being reported from
     (else the wire tag), then definite unnamed sources resolved to the ones named before them."""
@@ -381,6 +399,9 @@ def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -
             o = min(outer, key=lambda o: o.content_end - o.content_start)
             if o.speaker_actor and o.speaker_actor == f.speaker_actor:
                 continue  # "Trump said he had told them ...": the same speaker, no chain
+            if f.speaker_actor is None and f.record.speaker.lower() in FIRST_PERSON:
+                _same_speaker(f, o)  # "I can tell you the Palestinians are ready," Trump said: "I" is Trump
+                continue
             chain = [s for s in o.sources if s]
             f.record.via = list(dict.fromkeys([*f.record.via, *chain]))
     current_outlet: tuple[str, int] | None = None
@@ -406,6 +427,16 @@ def _fill_chains(ctx: DocContext, found: list[FoundAttribution], lex: Lexicon) -
     for f in found:
         if f.record.via and f.record.via[0] == f.speaker_source:
             f.record.via = f.record.via[1:]
+
+
+def _same_speaker(inner: FoundAttribution, outer: FoundAttribution) -> None:
+    """The statement quoted inside another's words, by the first person of those words: the quoted
+    speaker's own, with the quoted speaker's name, kind and chain."""
+    inner.record.speaker = outer.record.speaker
+    inner.record.speaker_kind = outer.record.speaker_kind
+    inner.record.via = list(outer.record.via)
+    inner.speaker_actor = outer.speaker_actor
+    inner.speaker_source = outer.speaker_source
 
 
 def _resolve_definite_sources(found: list[FoundAttribution], lex: Lexicon) -> None:
