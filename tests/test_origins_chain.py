@@ -227,3 +227,11 @@ def test_the_first_person_inside_a_quote_is_the_quoted_speaker(extract_article):
     inner = [a for a in result.attributions if a.content.startswith("the Kremlin is ready")]
     assert inner and inner[0].speaker == "Donald Trump" and inner[0].via == []
     assert all(a.speaker != "I" for a in result.attributions)
+
+
+def test_who_was_prompted_to_speak_is_the_speaker(extract_article):
+    text = ("The shelling prompted China and Russia to urge both sides to return to talks on a ceasefire.")
+    speakers = [a.speaker for a in extract_article(text, "Daily Echo").attributions]
+    assert speakers and not any("shelling" in s for s in speakers) and "China" in speakers[0]
+    said = extract_article("China went on to urge both sides to return to talks on a ceasefire.", "Daily Echo")
+    assert [a.speaker for a in said.attributions][:1] == ["China"]

@@ -145,7 +145,10 @@ def _cue_verb(ctx: DocContext, verb: Token, lex: Lexicon) -> FoundAttribution | 
             if content_head is None:
                 content_head = None
         elif verb.dep_ in ("advcl", "conj", "xcomp") and verb.tag_ in ("VBG", "VB", "VBD", "VBZ"):
-            subj = _child(verb.head, "nsubj")  # "..., adding that ..."
+            # "..., adding that ...": the main clause's subject; but "the tensions prompted China to urge
+            # talks": the one prompted (the object) is who urges
+            controller = _child(verb.head, "dobj") if verb.dep_ == "xcomp" else None
+            subj = controller or _child(verb.head, "nsubj")
     if subj is None or subj.dep_ == "expl" or subj.lower_ in ("it", "this", "that", "which", "what"):
         return None
     speaker_span = _speaker_span(subj)
