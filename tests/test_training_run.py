@@ -12,7 +12,13 @@ import pytest
 from backchannel.errors import BackchannelError
 from backchannel.model.examples import PairExample
 from backchannel.training.run import TrainSettings, check_settings, sample_negatives
-from backchannel.training.selection import choose_threshold, fitting_ids, pair_figures, split_articles
+from backchannel.training.selection import (
+    card_split,
+    choose_threshold,
+    fitting_ids,
+    pair_figures,
+    split_articles,
+)
 
 
 @dataclass
@@ -36,7 +42,7 @@ def test_validation_articles_are_whole_articles_and_seeded():
 
 def test_fitting_shares_are_seeded_nested_and_never_touch_validation():
     """A learning curve's points differ only in how many articles they fit on."""
-    golds = [SimpleNamespace(article=SimpleNamespace(id=f"a{i:02d}")) for i in range(40)]
+    golds = [SimpleNamespace(article=SimpleNamespace(id=f"a{i:02d}", kind="talks")) for i in range(40)]
     val = split_articles([g.article.id for g in golds], 0.15, seed=13)
     everything = fitting_ids(golds, val, 1.0, seed=13)
     assert everything == {g.article.id for g in golds} - val
@@ -45,6 +51,9 @@ def test_fitting_shares_are_seeded_nested_and_never_touch_validation():
     assert quarter < half < everything and not half & val
     assert quarter == fitting_ids(list(reversed(golds)), val, 0.25, seed=13)
     assert quarter != fitting_ids(golds, val, 0.25, seed=14)
+    # a folder's parts are refitted on the articles its card says it was fitted on
+    assert card_split(golds, {"seed": 13, "val_share": 0.15, "fit_share": 0.25}) == (quarter, val)
+    assert card_split(golds, {"seed": 13, "val_share": 0.15}) == (everything, val)  # a card before --fit-share
 
 
 def test_negative_sampling_keeps_every_positive_and_the_ratio():

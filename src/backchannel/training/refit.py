@@ -14,7 +14,7 @@ import json
 import sys
 
 from backchannel.training.linear_stance import add_linear
-from backchannel.training.selection import model_folder_arguments, validation_ids
+from backchannel.training.selection import card_split, model_folder_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,8 +28,8 @@ def main(argv: list[str] | None = None) -> int:
                              val_share=share, extra=args.extra)
     golds = with_extra(load_split(args.corpus, args.annotations, "train"), args.corpus, args.extra)
     examples, _ = labelled_pairs(golds, settings)
-    val_ids = validation_ids(golds, share, seed)
-    chosen = add_linear(args.model, [e for e in examples if e.article not in val_ids],
+    fit_ids, val_ids = card_split(golds, card["settings"])
+    chosen = add_linear(args.model, [e for e in examples if e.article in fit_ids],
                         [e for e in examples if e.article in val_ids], seed, threads=settings.threads)
     print(json.dumps(chosen), file=sys.stderr)
     return 0

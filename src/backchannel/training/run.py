@@ -27,7 +27,7 @@ from typing import Any
 
 from backchannel.corpus.gold import GoldArticle, load_split, split_digest
 from backchannel.model.examples import NONE, PairExample, unmarked
-from backchannel.training.selection import fitting_ids, validation_ids
+from backchannel.training.selection import card_split
 
 MODEL_DESCRIPTIONS = {
     "pair": "all-MiniLM-L6-v2 fine-tuned on (holder, sentence) pairs: stance, topic and channel heads; "
@@ -134,8 +134,8 @@ def train(settings: TrainSettings) -> dict[str, Any]:
     from backchannel.training.dataset import with_extra
 
     golds = with_extra(load_split(settings.corpus, settings.annotations, "train"), settings.corpus, settings.extra)
-    val_ids = validation_ids(golds, settings.val_share, settings.seed)
-    fit_ids = fitting_ids(golds, val_ids, settings.fit_share, settings.seed)
+    fit_ids, val_ids = card_split(golds, {"seed": settings.seed, "val_share": settings.val_share,
+                                          "fit_share": settings.fit_share})
     golds = [g for g in golds if g.article.id in val_ids or g.article.id in fit_ids]
     _say(settings, f"{len(golds)} training articles ({len(fit_ids)} fitting, {len(val_ids)} validation); "
                    "parsing and labelling candidate pairs")

@@ -41,9 +41,17 @@ def model_folder_split(description: str, argv: list[str] | None) -> tuple[argpar
 
     args, card = model_folder_arguments(description, argv)
     golds = with_extra(load_split(args.corpus, args.annotations, "train"), args.corpus, args.extra)
-    val_ids = validation_ids(golds, card["settings"]["val_share"], card["settings"]["seed"])
+    fit_ids, val_ids = card_split(golds, card["settings"])
     args.seed = card["settings"]["seed"]
-    return args, [g for g in golds if g.article.id not in val_ids], [g for g in golds if g.article.id in val_ids]
+    return args, [g for g in golds if g.article.id in fit_ids], [g for g in golds if g.article.id in val_ids]
+
+
+def card_split(golds: list[Any], settings: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """The fitting and validation articles a model folder was trained on, from its card's settings (seed,
+    validation share, and fit share: 1 for a card written before ``--fit-share``), so that refitting a
+    folder's parts never fits them on articles its encoder did not learn from."""
+    val_ids = validation_ids(golds, settings["val_share"], settings["seed"])
+    return fitting_ids(golds, val_ids, settings.get("fit_share", 1.0), settings["seed"]), val_ids
 
 
 def validation_ids(golds: list[Any], share: float, seed: int) -> set[str]:
